@@ -1,0 +1,111 @@
+"""The `marsad` command.
+
+    marsad extract INPUT... [-o OUT.jsonl] [--published YYYY-MM-DD]
+    marsad demo
+    marsad ner INPUT -o OUT                 (CoNLL tagging; marsad/ner/cli.py)
+    marsad ingest / export                  (database; marsad/store/cli.py)
+    marsad serve                            (API + web app; marsad/api/cli.py)
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+from marsad.api.cli import serve_command
+from marsad.ner.cli import ner_command
+from marsad.store.cli import export_command, ingest_command
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Marsad: Arabic news in, coded, located, dated events out.")
+err = Console(stderr=True)
+
+
+def _check_published(value: Optional[str]) -> Optional[str]:
+    from marsad.pipeline import BadDocument, parse_published
+
+    try:
+        parse_published(value)
+    except BadDocument:
+        raise typer.BadParameter(f"{value!r} is not a date like 2024-12-06")
+    return value
+
+
+@app.command()
+def extract(
+    inputs: List[Path] = typer.Argument(..., help=".txt, .jsonl(.gz), .html files or directories of them"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSON Lines output (default: stdout)"),
+    published: Optional[str] = typer.Option(None, help="publication date for inputs that give none",
+                                            callback=_check_published),
+    ner: bool = typer.Option(True, "--ner/--no-ner", help="use the shipped NER model"),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
+                                            help="progress bar on stderr (default: when several inputs)"),
+):
+    """Extract document records (events, places, times, actors, statements) as JSON Lines."""
+    from marsad.io import expand, read_inputs
+    from marsad.pipeline import Pipeline
+
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        err.print(f"[red]error:[/red] no such file: {', '.join(missing)}")
+        raise typer.Exit(2)
+    files = expand(inputs)
+    show = progress if progress is not None else (len(files) > 1 or any(f.suffix in (".jsonl", ".gz") for f in files))
+    pipeline = Pipeline(ner=ner)
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    failed = total = 0
+    try:
+        records = pipeline.process(read_inputs(files, published=published))
+        for rec in _with_progress(records, show):
+            total += 1
+            failed += hasattr(rec, "error")
+            out.write(json.dumps(rec.model_dump(exclude_none=False), ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            out.close()
+    err.print(f"{total} documents, {total - failed} extracted, {failed} errors"
+              + (f" → {output}" if output else ""))
+    raise typer.Exit(1 if failed else 0)
+
+
+def _with_progress(records, show: bool):
+    if not show:
+        yield from records
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TextColumn("docs"),
+                  TimeElapsedColumn(), console=err, transient=False) as bar:
+        task = bar.add_task("extract", total=None)
+        for rec in records:
+            bar.advance(task)
+            yield rec
+
+
+@app.command()
+def demo(as_json: bool = typer.Option(False, "--json", help="print the record instead of the summary")):
+    """Run the pipeline on the shipped sample article and print a readable summary."""
+    from marsad.data import data_path
+    from marsad.pipeline import Pipeline
+    from marsad.summary import print_summary
+
+    sample = json.loads(data_path("demo", "sample.json").read_text(encoding="utf-8"))
+    record = Pipeline().extract(**sample)
+    if as_json:
+        print(json.dumps(record.model_dump(), ensure_ascii=False, indent=1))
+    else:
+        print_summary(record, Console())
+
+
+app.command("ner")(ner_command)
+app.command("ingest")(ingest_command)
+app.command("export")(export_command)
+app.command("serve")(serve_command)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,93 @@
+"""The `Doc`: one article passing through the pipeline's stages.
+
+Like spaCy's Doc, it holds the original text and everything the stages add.
+Each stage is a callable `stage(doc) -> doc` in its own module; the stage that
+fills a field is named beside it below, so a newcomer finds where a field is
+produced in one step.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Optional
+
+from marsad.records import (Actor, Document, Event, Place, PublishedInferred, Removed, Statement,
+                            TimeExpr)
+from marsad.text.normalize import NormText
+from marsad.text.segment import Token
+
+
+def content_id(text: str) -> str:
+    """doc_id for a document given without one: a hash of its text."""
+    return "sha1:" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Doc:
+    text: str  # the original, never modified
+    doc_id: str = ""
+    published: Optional[date] = None  # caller's publication date
+    published_raw: Optional[str] = None  # as the caller gave it (may carry a time)
+    outlet: Optional[str] = None
+    title: Optional[str] = None
+    url: Optional[str] = None
+
+    removed: list[Removed] = field(default_factory=list)  # text.clean
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # text.segment (in Segmenter)
+    tokens: list[Token] = field(default_factory=list)  # text.segment
+    ner: list[tuple[int, int, str]] = field(default_factory=list)  # ner.component: (start, end, PERS|ORG|LOC|MISC)
+    places: list[Place] = field(default_factory=list)  # resolve.geo
+    times: list[TimeExpr] = field(default_factory=list)  # resolve.time
+    published_inferred: Optional[PublishedInferred] = None  # resolve.time
+    people: list[Actor] = field(default_factory=list)  # resolve.actors (+ ner.component)
+    organizations: list[Actor] = field(default_factory=list)  # resolve.actors (+ ner.component)
+    statements: list[Statement] = field(default_factory=list)  # extract.speech
+    events: list[Event] = field(default_factory=list)  # extract.events
+
+    def __post_init__(self) -> None:
+        if not self.doc_id:
+            self.doc_id = content_id(self.text)
+
+    @cached_property
+    def norm(self) -> NormText:
+        """Normalized copy for matching, with offsets back into `text`."""
+        return NormText.of(self.text)
+
+    @property
+    def reference_date(self) -> Optional[date]:
+        """The date relative expressions resolve against: published, else the inferred latest."""
+        if self.published:
+            return self.published
+        if self.published_inferred and self.published_inferred.latest:
+            return date.fromisoformat(self.published_inferred.latest)
+        return None
+
+    def sentence_of(self, pos: int) -> int:
+        """Index of the sentence containing original offset `pos`, or -1."""
+        for i, (s, e) in enumerate(self.sentences):
+            if s <= pos < e:
+                return i
+        return -1
+
+    def actors(self) -> list[Actor]:
+        return sorted(self.people + self.organizations, key=lambda a: (a.span or [0])[0])
+
+    def to_record(self, pipeline_version: str | None = None) -> Document:
+        from marsad.records import Mentions
+
+        return Document(
+            doc_id=self.doc_id,
+            published=self.published_raw or (self.published.isoformat() if self.published else None),
+            published_inferred=self.published_inferred,
+            outlet=self.outlet, title=self.title, url=self.url,
+            text=self.text,
+            removed=self.removed,
+            sentences=[[s, e] for s, e in self.sentences],
+            mentions=Mentions(people=self.people, organizations=self.organizations,
+                              places=self.places, times=self.times),
+            statements=self.statements,
+            events=self.events,
+            pipeline_version=pipeline_version,
+        )

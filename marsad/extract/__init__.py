@@ -1,0 +1,1 @@
+"""Extraction of statements and events from resolved mentions."""

@@ -1,0 +1,1 @@
+"""Resolution of mentions to reference data: places (GeoNames), times, actors."""

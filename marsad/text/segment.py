@@ -1,0 +1,88 @@
+"""Sentence and token segmentation with clitic handling, offsets into the original.
+
+Sentences end at . ! ? ؟ ; or a line break ("...وسط البلاد. وقال" → two sentences).
+Tokens are runs of letters/digits; each token keeps its original span and its
+normalized form. Arabic attaches conjunctions, prepositions and the article to
+the word ("وبالمدينة" = و+ب+ال+مدينة) and pronouns after it ("بلاده" = بلاد+ه):
+`clitic_stems` lists the readings a lexicon lookup should try, longest first.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from marsad.text.normalize import normalize
+
+_SENT_END = re.compile(r"[.!?؟;؛]+(?=[\s\"'”»)\]]|$)|\n+")
+_TOKEN = re.compile(r"[\w\u0600-\u06FF]+", re.UNICODE)
+
+# proclitic chains, longest first: "وبال" in "وبالمدينة", "لل" in "للتجنيد" (ل + ال)
+PROCLITICS = ("وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "وب", "ول", "فب", "فل", "وس", "و", "ف", "ب", "ل", "ك", "ال", "س")
+# enclitic pronouns: "بلاده" (his country), "سيطرتها" (its control), "قواتهم"
+ENCLITICS = ("هما", "كما", "هم", "هن", "ها", "كم", "نا", "ه", "ك", "ي")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    norm: str
+
+
+def sentences(text: str, skip: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Sentence spans, trimmed of whitespace, leaving out the `skip` spans (boilerplate)."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _SENT_END.finditer(text):
+        end = m.end() if m.group().strip() else m.start()
+        _add_trimmed(text, pos, end, spans)
+        pos = m.end()
+    _add_trimmed(text, pos, len(text), spans)
+    if skip:
+        spans = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in skip)]
+    return spans
+
+
+def _add_trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start and any(c.isalnum() for c in text[start:end]):
+        out.append((start, end))
+
+
+def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Word tokens of text[start:end] with original spans and normalized forms."""
+    end = len(text) if end is None else end
+    return [Token(m.start(), m.end(), m.group(), normalize(m.group()))
+            for m in _TOKEN.finditer(text, start, end)]
+
+
+def clitic_stems(norm_token: str, min_stem: int = 2) -> list[tuple[int, str]]:
+    """(prefix length, stem) readings of a normalized token, the token itself first.
+
+    "والرستن" → [(0, "والرستن"), (3, "رستن"), (1, "الرستن"), ...]; callers keep the
+    first reading their lexicon knows. Prefix length counts normalized characters.
+    """
+    out = [(0, norm_token)]
+    seen = {norm_token}
+    for p in PROCLITICS:
+        if norm_token.startswith(p) and len(norm_token) - len(p) >= min_stem:
+            stem = norm_token[len(p):]
+            if stem not in seen:
+                seen.add(stem)
+                out.append((len(p), stem))
+    return out
+
+
+def strip_enclitic(norm_stem: str, min_stem: int = 3) -> list[str]:
+    """Stems with a pronoun suffix removed: "سيطرتها" → ["سيطرت"] (ت from ة before a suffix)."""
+    out = []
+    for s in ENCLITICS:
+        if norm_stem.endswith(s) and len(norm_stem) - len(s) >= min_stem:
+            base = norm_stem[: -len(s)]
+            out.append(base[:-1] + "ه" if base.endswith("ت") else base)
+            out.append(base)
+    return out
