@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from marsad.text.normalize import normalize
 
 _SENT_END = re.compile(r"[.!?؟;؛]+(?=[\s\"'”»)\]]|$)|\n+")
-_TOKEN = re.compile(r"[\w\u0600-\u06FF]+", re.UNICODE)
+# letters and digits plus Arabic diacritics and tatweel, but not Arabic punctuation (، ؛ ؟)
+_TOKEN = re.compile(r"[\w\u0640\u064B-\u065F\u0670]+", re.UNICODE)
 
 # proclitic chains, longest first: "وبال" in "وبالمدينة", "لل" in "للتجنيد" (ل + ال)
 PROCLITICS = ("وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "وب", "ول", "فب", "فل", "وس", "و", "ف", "ب", "ل", "ك", "ال", "س")
