@@ -1,9 +1,320 @@
-"""PLACEHOLDER stage 'events': being written now; passes the Doc through unchanged."""
+"""Event coding: triggers + arguments → PLOVER/ACLED event records.
+
+For each sentence, each trigger (triggers.py) opens a clause that runs to the
+next trigger. Its arguments come from the mentions the earlier stages found:
+
+* location: the places in the clause after the trigger, one event per place as
+  ACLED codes them ("سيطرت على الرستن وتلبيسة" → two events); a containing
+  region is dropped when a town inside it is named ("بلدة الخيام في جنوب لبنان");
+  with none in the clause, the sentence, then the previous sentence's place;
+* date: the day-precision time nearest the trigger in the sentence, else the
+  publication date (news reports today's events);
+* actor: the actor right after the trigger (Arabic puts the subject after the
+  verb: "سيطرت فصائل المعارضة"), else the nearest before it in the sentence,
+  else the previous event's actor (dropped pronoun: "وبسطوا سيطرتهم");
+  recipient: an actor after على/ضد/لـ or the object after the subject;
+* ACLED sub-type rules (seize/arrest/strike/fight) resolved from the actor's
+  sector, the recipient, and weapon words (weapons.tsv);
+* size (counts.py), modality (modality.py), attribution (speech.py).
+
+Negated and hypothetical events are not emitted (PLOVER: "negated events can be
+excluded"); future ones are, flagged. The same event told twice (same type,
+place, day and actor) is kept once, with the attributions merged.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from marsad.data import data_path
 from marsad.doc import Doc
+from marsad.extract.counts import count_in
+from marsad.extract.modality import modality_of
+from marsad.extract.speech import source_attributions
+from marsad.extract.triggers import Trigger, find_triggers
+from marsad.records import Acled, Actor, Anchor, Event, Place, Plover, TimeExpr
+from marsad.text.lexicon import FormLexicon, forms, read_tsv
+from marsad.text.segment import Token
+
+STATE_SECTORS = {"GOV", "MIL", "COP", "SPY", "JUD"}
+RECIPIENT_MARKERS = {"علي", "ضد", "لقوات", "بحق", "ل", "نحو", "تجاه", "باتجاه", "من"}
+ASSAULT_PLACE_TYPES = True  # one event per place for these types (ACLED's rule)
+ACTOR_AFTER_CHARS = 40
+CARRY_SENTENCES = 2
+
+
+@lru_cache(maxsize=1)
+def _acled_types() -> dict[str, tuple[str, str]]:
+    return {c[0]: (c[1], c[2]) for c in read_tsv(data_path("events", "acled_types.tsv"))}
+
+
+@lru_cache(maxsize=1)
+def _weapons() -> tuple[FormLexicon, list[tuple[str, str]]]:
+    rows, order = [], []
+    for n, cells in enumerate(read_tsv(data_path("events", "weapons.tsv"))):
+        order.append((cells[1], cells[2]))
+        for f in forms(cells[0]):
+            rows.append((f, n))
+    return FormLexicon(rows), order
+
+
+def acled_record(sub: str | None) -> Acled | None:
+    if not sub:
+        return None
+    event_type, disorder = _acled_types()[sub]
+    return Acled(event_type=event_type, sub_event_type=sub, disorder_type=disorder)
+
+
+@dataclass
+class _Sentence:
+    index: int
+    start: int
+    end: int
+    toks: list[Token]
 
 
 class EventExtractor:
     name = "events"
 
     def __call__(self, doc: Doc) -> Doc:
+        starts = [t.start for t in doc.tokens]
+        last_actor: Actor | None = None
+        events: list[Event] = []
+        for si, (s, e) in enumerate(doc.sentences):
+            sent = _Sentence(si, s, e, doc.tokens[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)])
+            triggers = find_triggers(sent.toks)
+            for n, trig in enumerate(triggers):
+                clause_end = triggers[n + 1].token.start if n + 1 < len(triggers) else e
+                for ev in self._events(doc, sent, trig, clause_end, last_actor):
+                    events.append(ev)
+                    if ev.actors:
+                        last_actor = ev.actors[0]
+        doc.events = dedupe(events)
         return doc
+
+    def _events(self, doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int, last_actor) -> list[Event]:
+        toks = sent.toks
+        actor, recipient = _actors(doc, sent, trig, clause_end)
+        actor = actor or _carried(last_actor, doc, sent)
+        when = _date(doc, sent, trig)
+        modality = modality_of(toks, trig.index, when, doc.published)
+        if modality.negated or modality.hypothetical:
+            return []
+        clause = [t for t in toks if trig.token.start - 30 <= t.start < clause_end]
+        sub, mode = _acled_sub(trig, actor, recipient, clause)
+        if trig.row.acled == "strike-if-weapon" and sub is None:
+            return []
+        size = count_in([t for t in toks if t.start < clause_end])
+        attribution = source_attributions(doc, trig.token.start, trig.token.end)
+        places = _locations(doc, sent, trig, clause_end) or [None]
+        out = []
+        for place in places:
+            anchor_end = max(trig.token.end, place.span[1] if place and place.span and place.span[1] <= sent.end else 0)
+            anchor = Anchor(sentence=sent.index, span=[trig.token.start, anchor_end],
+                            quote=doc.text[trig.token.start:anchor_end])
+            out.append(Event(
+                plover=Plover(type=trig.row.type, mode=mode, context=list(trig.row.context)),
+                acled=acled_record(sub),
+                actors=[actor] if actor else [], recipients=[recipient] if recipient else [],
+                location=_event_place(place), date=when, size=size.model_copy(),
+                attribution=attribution, modality=modality, anchor=anchor,
+                confidence=_confidence(actor, place, when, sub), trigger=trig.token.text,
+            ))
+        return out
+
+
+def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[Actor | None, Actor | None]:
+    """(actor, recipient) of a trigger from the actor mentions of its sentence."""
+    mentions = [a for a in doc.actors() if a.span and sent.start <= a.span[0] < sent.end]
+    after = [a for a in mentions if trig.token.end <= a.span[0] < min(clause_end, trig.token.end + ACTOR_AFTER_CHARS)]
+    before = [a for a in mentions if a.span[1] <= trig.token.start]
+    actor = recipient = None
+    if after and not _marked_recipient(doc, after[0]):
+        actor = after[0]
+        rest = [a for a in after[1:] + [a for a in mentions if a.span[0] >= trig.token.end + ACTOR_AFTER_CHARS
+                                          and a.span[0] < clause_end]]
+        recipient = rest[0] if rest else None
+    else:
+        actor = before[-1] if before else None
+        recipient = next((a for a in mentions if trig.token.end <= a.span[0] < clause_end), None)
+    if recipient is not None and actor is not None and recipient.span == actor.span:
+        recipient = None
+    return _public(actor), _public(recipient)
+
+
+def _marked_recipient(doc: Doc, a: Actor) -> bool:
+    """"على مواقع الجيش", "ضد المدنيين": the mention is what the act is done to."""
+    before = doc.text[max(0, a.span[0] - 6):a.span[0]].split()
+    word = before[-1] if before else ""
+    glued = doc.text[a.span[0]:a.span[0] + 1]
+    return word in ("على", "ضد", "بحق", "لقوات", "تجاه", "نحو", "من") or glued in ("ل",) and not a.text.startswith("ال")
+
+
+def _carried(last: Actor | None, doc: Doc, sent: _Sentence) -> Actor | None:
+    """The previous event's actor carries over a dropped pronoun subject ("وبسطوا سيطرتهم")."""
+    if last is None or not last.span:
+        return None
+    return last if doc.sentence_of(last.span[0]) >= sent.index - CARRY_SENTENCES else None
+
+
+def _public(a: Actor | None) -> Actor | None:
+    if a is None:
+        return None
+    return Actor(text=a.text, name=a.name, country=a.country, sector=a.sector, kind=a.kind, span=a.span,
+                 source=a.source)
+
+
+def _date(doc: Doc, sent: _Sentence, trig: Trigger) -> TimeExpr | None:
+    """The time in the sentence nearest the trigger (day precision first), else the publication date."""
+    times = [t for t in doc.times if t.span and sent.start <= t.span[0] < sent.end and t.value]
+    if times:
+        best = min(times, key=lambda t: ((t.time_precision or 3) > 1, abs(t.span[0] - trig.token.start)))
+        return TimeExpr(text=best.text, value=best.value, end=best.end, time_precision=best.time_precision,
+                        anchor=best.anchor, span=best.span)
+    if doc.reference_date:
+        return TimeExpr(value=doc.reference_date.isoformat(), time_precision=1, anchor="published")
+    return None
+
+
+def _is_country(p: Place) -> bool:
+    return (p.feature_code or "").startswith("PCL")
+
+
+def _locations(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> list[Place]:
+    """Places of an event: the list of places right after the trigger (one event each), else the
+    nearest place before it in the sentence, else the last place of the previous sentence."""
+    in_sent = [p for p in doc.places if p.span and sent.start <= p.span[0] < sent.end and not _is_country(p)]
+    clause = _most_specific([p for p in in_sent if trig.token.start <= p.span[0] < clause_end])
+    if clause:
+        listed = _listed(doc, clause)
+        return listed if trig.row.type in ("COERCE", "ASSAULT", "PROTEST") else listed[:1]
+    before = _most_specific([p for p in in_sent if p.span[1] <= trig.token.start])
+    if before:
+        return before[-1:]
+    previous = _most_specific(_previous_places(doc, sent))
+    return previous[-1:] if trig.row.type in ("COERCE", "ASSAULT", "PROTEST") else []
+
+
+@lru_cache(maxsize=1)
+def _place_nouns() -> tuple[FormLexicon, FormLexicon]:
+    rows = read_tsv(data_path("events", "place_nouns.tsv"))
+    lex = lambda role: FormLexicon([(f, role) for r in rows if r[1] == role for f in forms(r[0])])
+    return lex("noun"), lex("link")
+
+
+def _listed(doc: Doc, places: list[Place]) -> list[Place]:
+    """The first place and those listed after it: between two listed places stand only place nouns,
+    coordinators and a few adjectives ("مدينة الرستن الاستراتيجية وبلدة تلبيسة")."""
+    nouns, links = _place_nouns()
+    out = [places[0]]
+    for p in places[1:]:
+        gap = doc.text[out[-1].span[1]:p.span[0]].split()
+        other = [w for w in gap if w not in ("و", "،", ",") and not nouns.has(_norm(w)) and not links.has(_norm(w))]
+        if other or len(gap) > 4:
+            break
+        out.append(p)
+    return out
+
+
+def _norm(w: str) -> str:
+    from marsad.text.normalize import normalize
+
+    return normalize(w.strip("،,.:؛"))
+
+
+def _previous_places(doc: Doc, sent: _Sentence) -> list[Place]:
+    if sent.index == 0:
+        return []
+    s, e = doc.sentences[sent.index - 1]
+    return [p for p in doc.places if p.span and s <= p.span[0] < e]
+
+
+def _most_specific(places: list[Place]) -> list[Place]:
+    """Distinct non-country places, dropping a region that contains a named town
+    ("بلدة الخيام في جنوب لبنان", "قرية X في ريف حلب" → the town only)."""
+    places = [p for p in places if not _is_country(p)]
+    out: list[Place] = []
+    for p in places:
+        if any(q.geonameid == p.geonameid and q.geo_precision == p.geo_precision for q in out):
+            continue
+        out.append(p)
+    towns = [p for p in out if (p.geo_precision or 1) == 1]
+    return [p for p in out if (p.geo_precision or 1) == 1
+            or not any(t.admin1 and t.admin1 == p.admin1 for t in towns)]
+
+
+def _event_place(p: Place | None) -> Place | None:
+    if p is None:
+        return None
+    return p.model_copy()
+
+
+def _acled_sub(trig: Trigger, actor: Actor | None, recipient: Actor | None, clause: list[Token]) -> tuple[str | None, str | None]:
+    """Resolve the ACLED rule of a trigger row to a sub-event type (and refine the PLOVER mode)."""
+    rule, mode = trig.row.acled, trig.row.mode
+    sector = actor.sector if actor else None
+    if rule == "seize":
+        # "استعاد الجيش السيطرة" / state actor → government regains; otherwise a non-state group took it
+        state = sector in STATE_SECTORS or (actor is not None and actor.kind == "state")
+        if actor is None and trig.token.norm.lstrip("و").startswith(("استعاد", "يستعيد", "تستعيد")):
+            state = True
+        return ("Government regains territory" if state else "Non-state actor overtakes territory"), mode
+    if rule == "arrest":
+        state = sector in STATE_SECTORS or actor is None or (actor.kind == "state")
+        return ("Arrests" if state else "Abduction/forced disappearance"), mode
+    if rule in ("strike", "fight"):
+        weapon = _weapon(clause)
+        if weapon:
+            sub, wmode = weapon
+            if sub == "Armed clash" and recipient is not None and recipient.sector == "CVL":
+                sub = "Attack"
+            return sub, wmode
+        if rule == "fight":
+            civilian = recipient is not None and recipient.sector == "CVL"
+            return ("Attack" if civilian else "Armed clash"), mode or "firearms"
+        return "Shelling/artillery/missile attack", mode
+    if rule == "strike-if-weapon":  # "استهدفت" alone is not an attack: "حملات استهدفت الشبان"
+        weapon = _weapon(clause)
+        return (weapon or (None, None))[0], (weapon or (None, mode))[1]
+    return rule, mode
+
+
+def _weapon(clause: list[Token]) -> tuple[str, str] | None:
+    lex, order = _weapons()
+    hits = [lex.lookup(t.norm) for t in clause]
+    found = sorted(n for h in hits for n in h)
+    return order[found[0]] if found else None
+
+
+def _confidence(actor, place, when, sub) -> float:
+    c = 0.45 + 0.15 * (place is not None) + 0.15 * (actor is not None)
+    c += 0.1 * bool(when and when.anchor != "published") + 0.1 * (sub is not None)
+    return round(min(c, 0.95), 2)
+
+
+def _key(e: Event) -> tuple:
+    loc = e.location
+    a = e.actors[0] if e.actors else None
+    return (e.plover.type, e.acled.sub_event_type if e.acled else None,
+            (loc.geonameid, loc.geo_precision) if loc else None,
+            e.date.value if e.date else None, (a.country, a.sector) if a else None)
+
+
+def dedupe(events: list[Event]) -> list[Event]:
+    """One record per (type, place, day, actor): the same event told twice is kept once."""
+    seen: dict[tuple, Event] = {}
+    for e in events:
+        k = _key(e)
+        if k not in seen:
+            seen[k] = e
+            continue
+        kept = seen[k]
+        for a in e.attribution:
+            if a not in kept.attribution:
+                kept.attribution.append(a)
+        for f in ("dead", "injured", "arrested"):
+            if getattr(kept.size, f) is None and getattr(e.size, f) is not None:
+                setattr(kept.size, f, getattr(e.size, f))
+    return list(seen.values())

@@ -1,0 +1,65 @@
+"""Event triggers: words that state an event, from marsad/data/events/triggers.tsv.
+
+A trigger row can require a following word ("أطلقت ... النار" is firing,
+"أطلقت ... صواريخ" is shelling): `find_triggers` picks, for each token, the
+first row whose follow-word condition holds within the next four tokens.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from marsad.text.lexicon import FormLexicon, forms, read_tsv
+from marsad.data import data_path
+from marsad.text.segment import Token
+
+FOLLOW_WINDOW = 4
+
+
+@dataclass(frozen=True)
+class TriggerRow:
+    follow: frozenset[str]
+    type: str
+    mode: str | None
+    context: tuple[str, ...]
+    acled: str | None  # sub-event type, or a rule: seize | arrest | strike | fight
+    example: str
+
+
+@dataclass(frozen=True)
+class Trigger:
+    index: int  # token index within the sentence
+    token: Token
+    row: TriggerRow
+
+
+@lru_cache(maxsize=1)
+def trigger_lexicon() -> FormLexicon:
+    rows = []
+    for cells in read_tsv(data_path("events", "triggers.tsv")):
+        cells += [""] * (7 - len(cells))
+        row = TriggerRow(frozenset(forms(cells[1])), cells[2], cells[3] or None,
+                         tuple(c for c in cells[4].split("|") if c), None if cells[5] in ("", "-") else cells[5],
+                         cells[6])
+        for f in forms(cells[0]):
+            rows.append((f, row))
+    return FormLexicon(rows)
+
+
+def find_triggers(toks: list[Token]) -> list[Trigger]:
+    lex = trigger_lexicon()
+    out = []
+    for i, tok in enumerate(toks):
+        rows = lex.lookup(tok.norm)
+        if not rows:
+            continue
+        following = None
+        for row in rows:
+            if row.follow:
+                if following is None:
+                    following = {r for t in toks[i + 1:i + 1 + FOLLOW_WINDOW] for r in lex.readings(t.norm)}
+                if not row.follow & following:
+                    continue
+            out.append(Trigger(i, tok, row))
+            break
+    return out
