@@ -29,29 +29,40 @@ def forms(cell: str) -> list[str]:
     return [normalize(f.strip()) for f in cell.split("|") if f.strip()]
 
 
+MEMO_LIMIT = 100_000
+
+
+@lru_cache(maxsize=200_000)
+def readings(norm_token: str) -> tuple[str, ...]:
+    """The token, its proclitic-stripped stems, and those stems without a pronoun suffix."""
+    out = []
+    for _, stem in clitic_stems(norm_token):
+        out.append(stem)
+        for base in strip_enclitic(stem):
+            out.append(base)
+            if base.endswith("و"):  # "استهدفوها" → "استهدفو" → "استهدفوا"
+                out.append(base + "ا")
+    return tuple(out)
+
+
 class FormLexicon:
     def __init__(self, rows: list[tuple[str, object]]):
         self.index: dict[str, list] = {}
         for form, value in rows:
             self.index.setdefault(form, []).append(value)
-        self.multi = {f for f in self.index if " " in f}
+        self._memo: dict[str, list] = {}  # token → hit; news vocabulary repeats heavily
 
-    def readings(self, norm_token: str) -> list[str]:
-        out = []
-        for _, stem in clitic_stems(norm_token):
-            out.append(stem)
-            for base in strip_enclitic(stem):
-                out.append(base)
-                if base.endswith("و"):  # "استهدفوها" → "استهدفو" → "استهدفوا"
-                    out.append(base + "ا")
-        return out
+    readings = staticmethod(lambda norm_token: readings(norm_token))
 
     def lookup(self, norm_token: str) -> list:
-        for reading in self.readings(norm_token):
-            hit = self.index.get(reading)
-            if hit:
-                return hit
-        return []
+        memo = self._memo
+        hit = memo.get(norm_token)
+        if hit is None:
+            hit = next((self.index[r] for r in readings(norm_token) if r in self.index), [])
+            if len(memo) > MEMO_LIMIT:
+                memo.clear()
+            memo[norm_token] = hit
+        return hit
 
     def has(self, norm_token: str) -> bool:
         return bool(self.lookup(norm_token))
