@@ -62,4 +62,18 @@ def find_triggers(toks: list[Token]) -> list[Trigger]:
                     continue
             out.append(Trigger(i, tok, row))
             break
+    return _merge_light_verbs(out)
+
+
+MERGE_WINDOW = 3
+
+
+def _merge_light_verbs(found: list[Trigger]) -> list[Trigger]:
+    """Two triggers of one type a few words apart state one event: "استعاد الجيش السيطرة",
+    "شنت الطائرات غارات", "بسط سيطرته": keep the first, whose clause then covers both."""
+    out: list[Trigger] = []
+    for t in found:
+        if out and out[-1].row.type == t.row.type and t.index - out[-1].index <= MERGE_WINDOW:
+            continue
+        out.append(t)
     return out

@@ -1,0 +1,107 @@
+"""Event coding on hand-built documents: mentions are placed by the test, so only
+the event stage (and reported speech) is exercised."""
+from datetime import date
+
+from marsad.doc import Doc
+from marsad.extract.counts import count_in
+from marsad.extract.events import EventExtractor
+from marsad.extract.speech import SpeechExtractor
+from marsad.records import Actor, Place
+from marsad.text.segment import tokens
+from marsad.text.segment_stage import Segmenter
+
+PLACES = {
+    "حلب": dict(name="Aleppo", geonameid=170063, lat=36.2, lon=37.16, admin1="SY-HL", country="SY", feature_code="PPLA"),
+    "الرستن": dict(name="Ar Rastan", geonameid=172059, lat=34.92, lon=36.73, admin1="SY-HI", country="SY", feature_code="PPL"),
+    "تلبيسة": dict(name="Talbiseh", geonameid=163490, lat=34.84, lon=36.73, admin1="SY-HI", country="SY", feature_code="PPL"),
+    "حمص": dict(name="Homs", geonameid=169577, lat=34.73, lon=36.72, admin1="SY-HI", country="SY", feature_code="PPLA"),
+}
+ACTORS = {
+    "فصائل المعارضة": dict(name="Syrian opposition factions", country="SYR", sector="REB", kind="group"),
+    "الجيش السوري": dict(name="Syrian army", country="SYR", sector="MIL", kind="organization"),
+    "قوات الأمن": dict(name="security forces", country="SYR", sector="COP", kind="organization"),
+    "الطائرات الروسية": dict(name="Russian air force", country="RUS", sector="MIL", kind="organization"),
+}
+
+
+def make_doc(text: str, published=date(2024, 12, 6)) -> Doc:
+    """A segmented Doc whose place and actor mentions are found by plain string search."""
+    doc = Segmenter()(Doc(text=text, published=published))
+    for word, rec in PLACES.items():
+        i = text.find(word)
+        while i >= 0:
+            doc.places.append(Place(text=word, span=[i, i + len(word)], geo_precision=1, **rec))
+            i = text.find(word, i + 1)
+    for phrase, rec in ACTORS.items():
+        i = text.find(phrase)
+        if i >= 0:
+            doc.organizations.append(Actor(text=phrase, span=[i, i + len(phrase)], **rec))
+    doc.places.sort(key=lambda p: p.span[0])
+    return SpeechExtractor()(doc)
+
+
+def run(text: str):
+    return EventExtractor()(make_doc(text)).events
+
+
+def test_seizure_of_listed_places_is_one_event_per_place():
+    events = run("سيطرت فصائل المعارضة على مدينة الرستن وبلدة تلبيسة شمال حمص.")
+    places = [e.location.name for e in events]
+    assert places == ["Ar Rastan", "Talbiseh"]
+    for e in events:
+        assert e.plover.type == "COERCE" and e.plover.mode == "seize"
+        assert e.acled.sub_event_type == "Non-state actor overtakes territory"
+        assert e.acled.event_type == "Battles"
+        assert (e.actors[0].country, e.actors[0].sector) == ("SYR", "REB")
+        assert e.date.value == "2024-12-06"
+
+
+def test_government_capture_is_government_regains_territory():
+    [e] = run("استعاد الجيش السوري السيطرة على مدينة حلب.")
+    assert e.acled.sub_event_type == "Government regains territory"
+
+
+def test_arrests_with_vague_count():
+    [e] = run("اعتقلت قوات الأمن المئات من الشبان في حمص.")
+    assert e.acled.sub_event_type == "Arrests"
+    assert e.size.arrested == 100
+    assert e.location.name == "Homs"
+
+
+def test_weapon_words_decide_the_strike_type():
+    [e] = run("قصفت الطائرات الروسية أطراف مدينة حلب.")
+    assert e.acled.sub_event_type == "Air/drone strike"
+    [e] = run("قصف الجيش السوري بالمدفعية بلدة تلبيسة.")
+    assert e.acled.sub_event_type == "Shelling/artillery/missile attack"
+
+
+def test_targeting_without_a_weapon_is_not_an_attack():
+    assert run("استهدفت الحملة الشبان في حلب.") == []
+
+
+def test_negated_event_is_not_emitted():
+    assert run("لم تسيطر فصائل المعارضة على حلب.") == []
+
+
+def test_same_event_told_twice_is_kept_once():
+    events = run("سيطرت فصائل المعارضة على حلب. وبعد ذلك سيطرت فصائل المعارضة على حلب بالكامل.")
+    assert len(events) == 1
+
+
+def test_attribution_from_reported_speech():
+    [e] = run("وقال مصدر مطلع لصحيفة الشرق إن الطائرات الروسية قصفت حلب.")
+    assert e.attribution and e.attribution[0].anonymous
+    assert e.attribution[0].via == "صحيفة الشرق"
+
+
+def test_anchor_quotes_the_original_text():
+    text = "سيطرت فصائل المعارضة على مدينة حلب."
+    [e] = EventExtractor()(make_doc(text)).events
+    s, t = e.anchor.span
+    assert text[s:t] == e.anchor.quote and e.anchor.quote.startswith("سيطرت")
+
+
+def test_counts():
+    size = count_in(tokens("ما أسفر عن مقتل 7 مدنيين وإصابة العشرات"))
+    assert (size.dead, size.injured) == (7, 12)
+    assert count_in(tokens("سقط ٣ شهداء")).dead == 3
