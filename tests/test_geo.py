@@ -1,0 +1,122 @@
+"""Place resolution on short invented sentences; the gazetteer ships in marsad/data/geo."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from marsad.doc import Doc
+from marsad.records import Removed
+from marsad.resolve.geo import Gazetteer, PlaceResolver, admin1_at, resolve_name
+from marsad.text.segment_stage import Segmenter
+
+
+def run(text: str, removed=None) -> Doc:
+    doc = Doc(text=text)
+    if removed:
+        doc.removed = [Removed(span=list(s), reason="test") for s in removed]
+    Segmenter()(doc)
+    return PlaceResolver()(doc)
+
+
+def by_id(doc: Doc) -> dict:
+    return {p.geonameid: p for p in doc.places}
+
+
+def test_spans_match_text():
+    doc = run("زار الوفد دمشق ثم توجه إلى حلب وبيروت.")
+    assert doc.places
+    for p in doc.places:
+        assert doc.text[p.span[0]:p.span[1]] == p.text
+
+
+def test_clitics_damascus_aleppo_homs():
+    doc = run("وصل الوفد بدمشق قادما من وحلب، ولحمص نصيب من الزيارة.")
+    ids = by_id(doc)
+    assert 170654 in ids and ids[170654].text == "دمشق"  # ب stripped
+    assert 170063 in ids and ids[170063].text == "حلب"  # و stripped
+    assert 169577 in ids  # Homs
+    assert ids[170654].admin1 == "SY-DI" and ids[170654].country == "SY"
+    assert all(p.geo_precision == 1 for p in doc.places)
+
+
+def test_article_kept_in_span():
+    doc = run("دخلت القوات والرستن صباحا.")
+    (p,) = doc.places
+    assert p.geonameid == 172946 and p.text == "الرستن"
+
+
+def test_lebanon_not_l_plus_banan():
+    doc = run("عاد الوزير إلى لبنان أمس، وزار ولبنان يستعد للانتخابات.")
+    assert {p.geonameid for p in doc.places} == {272103}
+    assert all(p.country == "LB" and p.admin1 is None for p in doc.places)
+
+
+def test_syria_country_not_soria_and_adjective_skipped():
+    doc = run("قال الرئيس السوري إن سوريا ترحب بالمبادرة.")
+    assert [p.text for p in doc.places] == ["سوريا"]
+    assert doc.places[0].country == "SY" and doc.places[0].feature_code == "PCLI"
+
+
+def test_rif_homs_is_precision_2():
+    doc = run("اندلعت اشتباكات في ريف حمص الشمالي.")
+    (p,) = doc.places
+    # "ريف" of a governorate seat: Homs (the governorate it is the countryside of), precision 2
+    assert p.text == "حمص" and p.geo_precision == 2 and p.admin1 == "SY-HI" and p.country == "SY"
+
+
+def test_outskirts_of_city_is_town_precision_2():
+    doc = run("وصلت الفصائل إلى أطراف مدينة حمص مساء.")
+    (p,) = doc.places
+    assert p.geonameid == 169577 and p.geo_precision == 2
+
+
+def test_governorate_precision_3():
+    doc = run("سيطرت الفصائل على محافظة إدلب بالكامل.")
+    (p,) = doc.places
+    assert p.geo_precision == 3 and p.admin1 == "SY-ID" and p.feature_code == "ADM1"
+    assert p.geonameid == 169387
+
+
+def test_dual_trigger_carries_to_second_name():
+    doc = run("قصف مدفعي على ريفي حماة وإدلب.")
+    assert [(p.admin1, p.geo_precision) for p in doc.places] == [("SY-HM", 2), ("SY-ID", 2)]
+
+
+def test_common_words_and_names_are_not_places():
+    doc = run("أصدرت الحكومة بيانا يوم الجمعة عبر مصدر مطلع، وقال بشار إن التحالف سيرد.")
+    assert doc.places == []
+
+
+def test_removed_span_is_skipped():
+    text = "قصف في حلب. اقرأ أيضا: دمشق تستضيف مؤتمرا"
+    start = text.index("اقرأ")
+    doc = run(text, removed=[(start, len(text))])
+    assert [p.geonameid for p in doc.places] == [170063]
+
+
+def test_admin1_point_in_polygon():
+    assert admin1_at(35.13179, 36.75783) == "SY-HM"  # Hama
+    assert admin1_at(34.72405, 36.72559) == "SY-HI"  # Homs
+    assert admin1_at(33.8938, 35.5018) == "LB-BA"  # Beirut
+    assert admin1_at(48.85, 2.35) is None  # outside the MENA polygons
+
+
+def test_resolve_name_helper_uses_context():
+    p = resolve_name("حمص")
+    assert p.geonameid == 169577 and p.country == "SY"
+    assert resolve_name("لبنان").country == "LB"
+    assert resolve_name("بيان") is None  # stopword
+
+
+def test_gazetteer_loads_fast():
+    Gazetteer.load.cache_clear()
+    t = time.perf_counter()
+    Gazetteer.load()
+    assert time.perf_counter() - t < 2.0
+
+
+@pytest.mark.parametrize("text", ["قصف على غزة", "اقتحام في الضفة الغربية"])
+def test_palestine_units(text):
+    doc = run(text)
+    assert doc.places and doc.places[0].country == "PS"
