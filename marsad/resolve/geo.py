@@ -142,8 +142,8 @@ class Gazetteer:
         return g
 
     # ---- lookups -------------------------------------------------------------------------
-    def candidates(self, key: str) -> tuple[int, ...]:
-        if key in self.blocked or len(key.replace(" ", "")) < MIN_LEN:
+    def candidates(self, key: str, allow_blocked: bool = False) -> tuple[int, ...]:
+        if (key in self.blocked and not allow_blocked) or len(key.replace(" ", "")) < MIN_LEN:
             return ()
         c = self.index.get(key) or self.bare.get(key, ())
         if key in self.art and key[2:] not in self.blocked:
@@ -230,6 +230,7 @@ class _Hit:
     tok_j: int  # one past last token
     role: Optional[str] = None  # trigger role in front of it
     conj: bool = False  # first token carried و
+    blocked: bool = False  # a stopword name: kept only after "مدينة"/"بلدة"/"محافظة" ("مدينة الميادين")
 
 
 class PlaceResolver:
@@ -263,12 +264,14 @@ class PlaceResolver:
             while j < n and j - i < MAX_WORDS and text[toks[j - 1].end:toks[j].start] in (" ", "-"):
                 j += 1
             found = None
+            prev = toks[i - 1].norm if i else ""
+            named = any(gaz.triggers.get(w, ("",))[0] in ("town", "admin") for _, w in self._readings(prev))
             for pre, stem in self._readings(t.norm):
-                if pre and stem in gaz.blocked:
+                if pre and stem in gaz.blocked and not named:
                     continue
                 key = stem
                 best = None
-                if gaz.candidates(key):
+                if gaz.candidates(key, allow_blocked=named):
                     best = (i + 1, key)
                 if stem in gaz.first_words:
                     for k in range(i + 1, j):
@@ -278,7 +281,7 @@ class PlaceResolver:
                 if best:
                     found = (pre, best)
                     break
-                if t.norm in gaz.blocked:  # "السوري" is an adjective: no clitic reading either
+                if t.norm in gaz.blocked and not named:  # "السوري" is an adjective: no clitic reading either
                     break
             if not found:
                 i += 1
@@ -286,8 +289,8 @@ class PlaceResolver:
             pre, (end_tok, key) = found
             ns = doc.norm.norm_index(t.start) + pre
             s = doc.norm.offsets[ns] if ns < len(doc.norm.offsets) else t.start
-            hits.append(_Hit(s, toks[end_tok - 1].end, key, gaz.candidates(key), i, end_tok,
-                             conj=t.norm.startswith("و") and pre > 0))
+            hits.append(_Hit(s, toks[end_tok - 1].end, key, gaz.candidates(key, allow_blocked=named), i, end_tok,
+                             conj=t.norm.startswith("و") and pre > 0, blocked=key in gaz.blocked))
             i = end_tok
         return hits
 
@@ -336,6 +339,7 @@ class PlaceResolver:
         self._roles(hits, toks)
         # context: countries named outright, and countries of unambiguous names
         ctx = set()
+        hits = [h for h in hits if not h.blocked or h.role in ("town", "admin")]
         for h in hits:
             top = gaz.rank(h.cands, frozenset(), h.key)
             if top is None or not top.cc or self._minor(top, h.key):
