@@ -116,7 +116,8 @@ class Gazetteer:
                     idx.setdefault(n, []).append(i)
                     if n.startswith("ال") and len(n) > 4 and kind == "city":
                         bare.setdefault(n[2:], []).append(i)
-                    elif kind == "city" and " " not in n and len(n) >= 4 and e.pop >= 100_000:
+                    # only big towns: "الخرطوم" for "خرطوم", but not "السيول" (floods) for Seoul
+                    elif kind == "city" and " " not in n and len(n) >= 5 and e.pop >= 1_000_000:
                         art.setdefault("ال" + n, []).append(i)
                 if kind == "admin1" and e.admin1 and (e.admin1 not in g.admin1_by_iso
                                                       or g.entries[g.admin1_by_iso[e.admin1]].pop < e.pop):
