@@ -1,0 +1,669 @@
+/* Marsad review app: plain modern JS, no build step, no external requests.
+ *
+ * Safety rule: every piece of data (article text, names, notes, ...) reaches the
+ * DOM through textContent / createElement / setAttribute, never innerHTML, so a
+ * story containing "<script>" is shown as text. The page's CSP also forbids
+ * inline scripts.
+ */
+"use strict";
+
+(function () {
+  const PLOVER_TYPES = ["AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"];
+  const ACLED = {
+    "Battles": ["Armed clash", "Government regains territory", "Non-state actor overtakes territory"],
+    "Explosions/Remote violence": ["Chemical weapon", "Air/drone strike", "Suicide bomb",
+      "Shelling/artillery/missile attack", "Remote explosive/landmine/IED", "Grenade"],
+    "Violence against civilians": ["Sexual violence", "Attack", "Abduction/forced disappearance"],
+    "Protests": ["Peaceful protest", "Protest with intervention", "Excessive force against protesters"],
+    "Riots": ["Violent demonstration", "Mob violence"],
+    "Strategic developments": ["Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use",
+      "Headquarters or base established", "Looting/property destruction", "Non-violent transfer of territory", "Other"],
+  };
+  const ACLED_PARENT = {};
+  for (const [t, subs] of Object.entries(ACLED)) for (const s of subs) ACLED_PARENT[s] = t;
+  const ACLED_COLORS = {
+    "Battles": "#c0392b", "Explosions/Remote violence": "#e67e22", "Violence against civilians": "#8e44ad",
+    "Protests": "#2980b9", "Riots": "#16a085", "Strategic developments": "#2c3e50",
+  };
+  const MENTION_KINDS = [
+    ["people", "m-person", "person"], ["organizations", "m-org", "organization"],
+    ["places", "m-place", "place"], ["times", "m-time", "time"],
+  ];
+  const FILTER_KEYS = ["start", "end", "plover_type", "acled_type", "country", "admin1", "actor", "q", "status"];
+  const PAGE = 100, MAX_EVENTS = 1000;
+  const LS_TOKEN = "marsad.token", LS_USER = "marsad.user";
+
+  const $ = (sel) => document.querySelector(sel);
+  const state = {
+    items: [], total: 0, sort: { key: "date", dir: -1 }, selectedId: null, current: null,
+    markers: new Map(), seq: 0, fitted: false, activeDay: null,
+  };
+
+  // ---------- small DOM helpers (text only) ----------
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === null || v === undefined || v === false) continue;
+        if (k === "class") e.className = v;
+        else if (k === "text") e.textContent = String(v);
+        else if (k === "dataset") Object.assign(e.dataset, v);
+        else e.setAttribute(k, v === true ? "" : String(v));
+      }
+    }
+    for (const c of children) {
+      if (c === null || c === undefined || c === false) continue;
+      e.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
+    }
+    return e;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function svg(tag, attrs) {
+    const e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+    return e;
+  }
+  function say(msg, ok) {
+    const m = $("#message");
+    m.className = ok ? "ok" : "";
+    m.textContent = msg || "";
+  }
+  const show = (v) => (v === null || v === undefined || v === "" ? "—" : String(v));
+
+  // ---------- HTTP ----------
+  async function api(path, opts) {
+    const res = await fetch(path, Object.assign({ headers: { Accept: "application/json" } }, opts || {}));
+    let body = null;
+    const text = await res.text();
+    if (text) { try { body = JSON.parse(text); } catch (_) { body = text; } }
+    if (!res.ok) {
+      let detail = body && body.detail !== undefined ? body.detail : body;
+      if (typeof detail !== "string") detail = JSON.stringify(detail);
+      const err = new Error(res.status + " " + res.statusText + (detail ? ": " + detail : ""));
+      err.status = res.status;
+      throw err;
+    }
+    return body;
+  }
+
+  // ---------- filters <-> URL ----------
+  function readFilters() {
+    const f = {};
+    for (const key of FILTER_KEYS) {
+      const input = document.querySelector('#filters [name="' + key + '"]');
+      const v = input && input.value.trim();
+      if (v) f[key] = v;
+    }
+    if ($("#f-bbox").checked && state.map) {
+      const b = state.map.getBounds();
+      f.bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(4)).join(",");
+    }
+    return f;
+  }
+  function writeFilters(f) {
+    for (const key of FILTER_KEYS) {
+      const input = document.querySelector('#filters [name="' + key + '"]');
+      if (!input) continue;
+      const v = f[key] || "";
+      if (input.tagName === "SELECT" && v && ![...input.options].some((o) => o.value === v)) {
+        input.appendChild(el("option", { value: v, text: v }));
+      }
+      input.value = v;
+    }
+  }
+  function syncUrl() {
+    const p = new URLSearchParams();
+    const f = readFilters();
+    delete f.bbox;
+    for (const [k, v] of Object.entries(f)) p.set(k, v);
+    if (state.selectedId !== null) p.set("event", String(state.selectedId));
+    const qs = p.toString();
+    history.replaceState(null, "", location.pathname + (qs ? "?" + qs : ""));
+  }
+  function query(f, extra) {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(Object.assign({}, f, extra || {}))) if (v !== "" && v != null) p.set(k, v);
+    return p.toString();
+  }
+
+  // ---------- facets ----------
+  function facetValues(list) {
+    return (list || []).map((x) => {
+      if (x && typeof x === "object") {
+        const v = x.value ?? x.name ?? x.code ?? x.type ?? x.key;
+        const label = x.label || x.name_ar || x.name || v;
+        return { value: String(v), label: String(label), count: x.count };
+      }
+      return { value: String(x), label: String(x) };
+    }).filter((x) => x.value && x.value !== "null" && x.value !== "undefined");
+  }
+  function fillSelect(select, values) {
+    const current = select.value;
+    while (select.options.length > 1) select.remove(1);
+    for (const v of values) {
+      const label = v.label !== v.value ? v.value + " · " + v.label : v.value;
+      select.appendChild(el("option", { value: v.value, text: v.count != null ? label + " (" + v.count + ")" : label }));
+    }
+    if (current) {
+      if (![...select.options].some((o) => o.value === current)) select.appendChild(el("option", { value: current, text: current }));
+      select.value = current;
+    }
+  }
+  async function loadFacets() {
+    try {
+      const f = await api("/api/facets");
+      let plover = facetValues(f.plover_types);
+      if (!plover.length) plover = PLOVER_TYPES.map((t) => ({ value: t, label: t }));
+      fillSelect($("#f-plover"), plover);
+      let acled = facetValues(f.acled_types);
+      if (!acled.length) acled = Object.keys(ACLED).map((t) => ({ value: t, label: t }));
+      fillSelect($("#f-acled"), acled);
+      fillSelect($("#f-country"), facetValues(f.countries));
+      fillSelect($("#f-admin1"), facetValues(f.admin1));
+    } catch (e) {
+      fillSelect($("#f-plover"), PLOVER_TYPES.map((t) => ({ value: t, label: t })));
+      say("Could not load facets: " + e.message);
+    }
+  }
+  async function loadHealth() {
+    try {
+      const h = await api("/api/health");
+      $("#health").textContent = h.documents + " documents · " + h.events + " events";
+    } catch (e) { $("#health").textContent = "API unavailable"; }
+  }
+
+  // ---------- events + timeline ----------
+  async function reload(opts) {
+    const seq = ++state.seq;
+    const f = readFilters();
+    syncUrl();
+    say("");
+    try {
+      const [first, tl] = await Promise.all([
+        api("/api/events?" + query(f, { limit: PAGE, offset: 0 })),
+        api("/api/timeline?" + query(f)).catch((e) => { say("Timeline: " + e.message); return { items: [] }; }),
+      ]);
+      let items = first.items || [];
+      const total = first.total ?? items.length;
+      while (items.length < Math.min(total, MAX_EVENTS)) {
+        const page = await api("/api/events?" + query(f, { limit: PAGE, offset: items.length }));
+        if (!page.items || !page.items.length) break;
+        items = items.concat(page.items);
+      }
+      if (seq !== state.seq) return;
+      state.items = items;
+      state.total = total;
+      renderTable();
+      renderMarkers(opts && opts.fit);
+      renderTimeline(tl.items || []);
+    } catch (e) {
+      if (seq === state.seq) say("Could not load events: " + e.message);
+    }
+  }
+
+  function sortValue(ev, key) {
+    const v = ev[key];
+    return v === null || v === undefined ? null : v;
+  }
+  function sortedItems() {
+    const { key, dir } = state.sort;
+    return state.items.slice().sort((a, b) => {
+      const x = sortValue(a, key), y = sortValue(b, key);
+      if (x === null && y === null) return a.id - b.id;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      if (x < y) return -dir;
+      if (x > y) return dir;
+      return a.id - b.id;
+    });
+  }
+  function renderTable() {
+    const tbody = $("#events tbody");
+    clear(tbody);
+    for (const th of document.querySelectorAll("#events th")) {
+      th.classList.remove("sort-asc", "sort-desc");
+      if (th.dataset.sort === state.sort.key) th.classList.add(state.sort.dir > 0 ? "sort-asc" : "sort-desc");
+    }
+    for (const ev of sortedItems()) {
+      const tr = el("tr", { "data-id": ev.id, tabindex: 0, class: ev.id === state.selectedId ? "selected" : null },
+        el("td", { class: "date" }, show(ev.date)),
+        el("td", null, show(ev.plover_type) + (ev.plover_mode ? "/" + ev.plover_mode : "")),
+        el("td", null, show(ev.acled_sub_event_type)),
+        el("td", null, el("span", { class: "ar", lang: "ar", dir: "auto" }, show(ev.location_name))),
+        el("td", null, el("span", { class: "ar", dir: "auto" }, show(ev.actor1))),
+        el("td", null, el("span", { class: "ar", dir: "auto" }, show(ev.actor2))),
+        el("td", { class: "num" }, ev.dead == null ? "" : String(ev.dead)),
+        el("td", null, el("span", { class: "badge " + (ev.status || "machine") }, show(ev.status))));
+      tr.addEventListener("click", () => openEvent(ev.id));
+      tr.addEventListener("keydown", (e) => { if (e.key === "Enter") openEvent(ev.id); });
+      tbody.appendChild(tr);
+    }
+    const n = state.items.length;
+    $("#count").textContent = state.total > n ? n + " shown of " + state.total : state.total + " matching";
+  }
+
+  function renderTimeline(items) {
+    const box = $("#timeline");
+    clear(box);
+    const W = box.clientWidth || 600, H = box.clientHeight || 110, padB = 18, padT = 6;
+    box.setAttribute("viewBox", "0 0 " + W + " " + H);
+    const counts = new Map();
+    for (const it of items) if (it && it.date) counts.set(String(it.date).slice(0, 10), (counts.get(String(it.date).slice(0, 10)) || 0) + (it.count || 0));
+    const dates = [...counts.keys()].sort();
+    $("#timeline-note").textContent = dates.length ? dates[0] + " – " + dates[dates.length - 1] + " · click a bar to filter to that day" : "no dated events";
+    if (!dates.length) return;
+    // continuous day axis (filled with zeros) when the range is not huge
+    let days = dates;
+    const t0 = Date.parse(dates[0] + "T00:00:00Z"), t1 = Date.parse(dates[dates.length - 1] + "T00:00:00Z");
+    const span = Math.round((t1 - t0) / 86400000) + 1;
+    if (span > 0 && span <= 1500) {
+      days = [];
+      for (let i = 0; i < span; i++) days.push(new Date(t0 + i * 86400000).toISOString().slice(0, 10));
+    }
+    const max = Math.max(...counts.values(), 1);
+    const bw = W / days.length;
+    box.appendChild(svg("line", { x1: 0, x2: W, y1: H - padB + 0.5, y2: H - padB + 0.5, class: "baseline" }));
+    days.forEach((d, i) => {
+      const c = counts.get(d) || 0;
+      if (!c) return;
+      const h = Math.max(2, (H - padB - padT) * c / max);
+      const r = svg("rect", {
+        x: (i * bw + Math.min(1, bw * 0.15)).toFixed(2), y: (H - padB - h).toFixed(2),
+        width: Math.max(1, bw - Math.min(2, bw * 0.3)).toFixed(2), height: h.toFixed(2),
+        class: "bar" + (state.activeDay === d ? " active" : ""), "data-date": d, "data-count": c,
+      });
+      const t = svg("title");
+      t.textContent = d + ": " + c + " event" + (c === 1 ? "" : "s");
+      r.appendChild(t);
+      r.addEventListener("click", () => filterDay(d));
+      box.appendChild(r);
+    });
+    const ticks = Math.min(6, days.length);
+    for (let k = 0; k < ticks; k++) {
+      const i = ticks === 1 ? 0 : Math.round(k * (days.length - 1) / (ticks - 1));
+      const x = Math.min(W - 30, Math.max(30, i * bw + bw / 2));
+      const label = svg("text", { x: x.toFixed(1), y: H - 4, "text-anchor": "middle", class: "axis" });
+      label.textContent = days[i];
+      box.appendChild(label);
+    }
+  }
+  function filterDay(d) {
+    if (state.activeDay === d) {
+      state.activeDay = null;
+      $("#f-start").value = ""; $("#f-end").value = "";
+    } else {
+      state.activeDay = d;
+      $("#f-start").value = d; $("#f-end").value = d;
+    }
+    reload({ fit: true });
+  }
+
+  // ---------- map ----------
+  function initMap() {
+    const map = L.map("map", { worldCopyJump: false, minZoom: 2, maxZoom: 12, attributionControl: true, zoomSnap: 0.5 });
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution("Leaflet · Natural Earth");
+    map.fitBounds([[12, 24], [42, 60]]);
+    state.map = map;
+    state.markerLayer = L.layerGroup().addTo(map);
+    fetch("/static/basemap.geojson").then((r) => r.json()).then((gj) => {
+      L.geoJSON(gj, {
+        interactive: false,
+        style: { color: "#a9a493", weight: 0.8, fillColor: "#f2efe6", fillOpacity: 1 },
+      }).addTo(map).bringToBack();
+    }).catch((e) => say("Basemap failed to load: " + e.message));
+    let t = null;
+    map.on("moveend", () => {
+      if (!$("#f-bbox").checked) return;
+      clearTimeout(t);
+      t = setTimeout(() => reload(), 250);
+    });
+  }
+  function markerColor(ev) {
+    return ACLED_COLORS[ev.acled_event_type] || "#607d8b";
+  }
+  function renderMarkers(fit) {
+    state.markerLayer.clearLayers();
+    state.markers.clear();
+    const pts = [];
+    for (const ev of state.items) {
+      if (typeof ev.lat !== "number" || typeof ev.lon !== "number") continue;
+      const sel = ev.id === state.selectedId;
+      const m = L.circleMarker([ev.lat, ev.lon], {
+        radius: 5 + Math.min(10, Math.sqrt(ev.dead || 0) * 1.5), color: sel ? "#000" : "#fff",
+        weight: sel ? 3 : 1, fillColor: markerColor(ev), fillOpacity: ev.status === "wrong" ? 0.3 : 0.85,
+        className: "event-marker",
+      });
+      const tip = el("div", { class: "marker-tip" },
+        el("b", null, (ev.plover_type || "?") + (ev.acled_sub_event_type ? " · " + ev.acled_sub_event_type : "")),
+        el("br"), el("span", { class: "ar", dir: "auto" }, show(ev.location_name)), " · " + show(ev.date));
+      m.bindTooltip(tip, { direction: "top" });
+      m.on("click", () => openEvent(ev.id));
+      m.addTo(state.markerLayer);
+      const path = m.getElement && m.getElement();
+      if (path) path.setAttribute("data-id", String(ev.id));
+      state.markers.set(ev.id, m);
+      pts.push([ev.lat, ev.lon]);
+    }
+    if (pts.length && (fit || !state.fitted) && !$("#f-bbox").checked) {
+      state.fitted = true;
+      state.map.fitBounds(L.latLngBounds(pts).pad(0.3), { maxZoom: 7 });
+    }
+  }
+
+  // ---------- event + article ----------
+  async function openEvent(id) {
+    id = Number(id);
+    state.selectedId = id;
+    syncUrl();
+    for (const tr of document.querySelectorAll("#events tbody tr")) tr.classList.toggle("selected", Number(tr.dataset.id) === id);
+    try {
+      const ev = await api("/api/events/" + encodeURIComponent(id));
+      if (state.selectedId !== id) return;
+      state.current = ev;
+      renderEvent(ev);
+      renderMarkers(false);
+      const m = state.markers.get(id);
+      if (m && !state.map.getBounds().contains(m.getLatLng())) state.map.panTo(m.getLatLng());
+    } catch (e) {
+      say("Could not open event " + id + ": " + e.message);
+    }
+  }
+
+  function actorLabel(name, country, sector) {
+    const codes = [country, sector].filter(Boolean).join("/");
+    return show(name) + (codes ? " (" + codes + ")" : "");
+  }
+  function renderEvent(ev) {
+    $("#event-panel").hidden = false;
+    $("#event-empty").hidden = true;
+    $("#ev-title").textContent = "Event #" + ev.id + " · " + show(ev.plover_type) + (ev.plover_mode ? "/" + ev.plover_mode : "");
+    const badge = $("#ev-status");
+    badge.className = "badge " + (ev.status || "machine");
+    badge.textContent = show(ev.status);
+    const rec = ev.record || {};
+    const meta = $("#ev-meta");
+    clear(meta);
+    const row = (k, v, ar) => { meta.appendChild(el("dt", null, k)); meta.appendChild(el("dd", ar ? { lang: "ar", dir: "auto" } : null, v)); };
+    row("ACLED", ev.acled_sub_event_type ? show(ev.acled_event_type) + " › " + ev.acled_sub_event_type : "— (not an ACLED event)");
+    row("Date", show(ev.date) + (ev.time_precision ? " (precision " + ev.time_precision + ")" : ""));
+    row("Location", show(ev.location_name) + [ev.admin1, ev.country].filter(Boolean).map((x) => " · " + x).join("") +
+      (ev.geo_precision ? " · precision " + ev.geo_precision : "") +
+      (typeof ev.lat === "number" ? " · " + ev.lat.toFixed(3) + ", " + ev.lon.toFixed(3) : ""), true);
+    row("Actor 1", actorLabel(ev.actor1, ev.actor1_country, ev.actor1_sector), true);
+    row("Actor 2", actorLabel(ev.actor2, ev.actor2_country, ev.actor2_sector), true);
+    const size = [["dead", ev.dead], ["injured", ev.injured], ["arrested", ev.arrested]].filter((x) => x[1] != null);
+    row("Size", size.length ? size.map((x) => x[1] + " " + x[0]).join(", ") : "—");
+    const mod = rec.modality ? Object.entries(rec.modality).filter((x) => x[1]).map((x) => x[0]) : [];
+    if (mod.length) row("Modality", mod.join(", "));
+    if (rec.attribution && rec.attribution.length) {
+      row("Attribution", rec.attribution.map((a) => [a.speaker, a.via && "via " + a.via, a.anonymous && "(anonymous)"].filter(Boolean).join(" ")).join("; "), true);
+    }
+    row("Confidence", ev.confidence == null ? "—" : Number(ev.confidence).toFixed(2));
+    row("Anchor", show(ev.anchor_quote), true);
+
+    const doc = ev.document || {};
+    const head = $("#doc-head");
+    clear(head);
+    if (doc.title) head.appendChild(el("div", { class: "doc-title", lang: "ar", dir: "rtl" }, doc.title));
+    const src = el("div", { class: "muted doc-source" });
+    [doc.outlet, doc.published, doc.doc_id && "doc " + doc.doc_id].filter(Boolean).forEach((part, i) => {
+      if (i) src.appendChild(document.createTextNode(" · "));
+      src.appendChild(el("bdi", null, part));
+    });
+    if (doc.url && /^https?:\/\//i.test(doc.url)) {
+      src.appendChild(document.createTextNode(" · "));
+      src.appendChild(el("a", { href: doc.url, rel: "noopener noreferrer", target: "_blank" }, "source"));
+    }
+    head.appendChild(src);
+    renderArticle($("#article"), doc, ev);
+    fillCorrectionForm(ev);
+    renderHistory(ev.corrections || []);
+  }
+
+  // code-point offsets (Python) -> UTF-16 indices (JS)
+  function cpIndex(text) {
+    const idx = [0];
+    let u = 0;
+    for (const ch of text) { u += ch.length; idx.push(u); }
+    return idx;
+  }
+  function validSpan(span, n) {
+    return Array.isArray(span) && span.length >= 2 && Number.isInteger(span[0]) && Number.isInteger(span[1]) &&
+      span[0] >= 0 && span[1] > span[0] && span[0] < n;
+  }
+  function mentionTitle(kind, m) {
+    const parts = [kind + ": " + (m.text || "")];
+    if (kind === "place") {
+      if (m.name) parts.push(m.name);
+      if (m.geonameid) parts.push("GeoNames " + m.geonameid);
+      if (m.admin1 || m.country) parts.push([m.admin1, m.country].filter(Boolean).join(" · "));
+      if (m.geo_precision) parts.push("precision " + m.geo_precision);
+    } else if (kind === "time") {
+      if (m.value) parts.push(m.value + (m.end ? " – " + m.end : ""));
+      if (m.time_precision) parts.push("precision " + m.time_precision);
+    } else {
+      if (m.name) parts.push(m.name);
+      const codes = [m.country, m.sector, m.kind].filter(Boolean).join("/");
+      if (codes) parts.push(codes);
+    }
+    return parts.join(" · ");
+  }
+  function renderArticle(box, doc, ev) {
+    clear(box);
+    const text = typeof doc.text === "string" ? doc.text : "";
+    const idx = cpIndex(text);
+    const n = idx.length - 1;
+    const slice = (a, b) => text.slice(idx[Math.max(0, Math.min(a, n))], idx[Math.max(0, Math.min(b, n))]);
+    // annotations: mentions + the anchor
+    const anns = [];
+    const mentions = doc.mentions || {};
+    for (const [key, cls, kind] of MENTION_KINDS) {
+      for (const m of mentions[key] || []) {
+        if (!m || !validSpan(m.span, n)) continue;
+        anns.push({ s: m.span[0], e: Math.min(m.span[1], n), cls: "mention " + cls, title: mentionTitle(kind, m) });
+      }
+    }
+    const anchor = validSpan(ev.anchor_span, n) ? [ev.anchor_span[0], Math.min(ev.anchor_span[1], n)] : null;
+    if (anchor) anns.push({ s: anchor[0], e: anchor[1], cls: "anchor", title: "event anchor: " + show(ev.plover_type) });
+    // sentences (sorted, non-overlapping)
+    let sents = (doc.sentences || []).map((s, i) => ({ s: s[0], e: Math.min(s[1], n), i }))
+      .filter((x) => validSpan([x.s, x.e], n)).sort((a, b) => a.s - b.s);
+    const clean = [];
+    for (const s of sents) if (!clean.length || s.s >= clean[clean.length - 1].e) clean.push(s);
+    sents = clean;
+    let anchorSent = null;
+    if (Number.isInteger(ev.sentence_index)) anchorSent = sents.find((x) => x.i === ev.sentence_index) || null;
+    if (anchorSent && anchor && !(anchorSent.s <= anchor[0] && anchor[0] < anchorSent.e)) anchorSent = null;
+    if (!anchorSent && anchor) anchorSent = sents.find((x) => x.s <= anchor[0] && anchor[0] < x.e) || null;
+
+    function renderRange(parent, a, b) {
+      const bounds = new Set([a, b]);
+      const inside = anns.filter((x) => x.s < b && x.e > a);
+      for (const x of inside) { if (x.s > a) bounds.add(x.s); if (x.e < b) bounds.add(x.e); }
+      const pts = [...bounds].sort((p, q) => p - q);
+      for (let k = 0; k + 1 < pts.length; k++) {
+        const x = pts[k], y = pts[k + 1];
+        const cover = inside.filter((z) => z.s <= x && z.e >= y);
+        const t = slice(x, y);
+        if (!cover.length) { parent.appendChild(document.createTextNode(t)); continue; }
+        const classes = new Set();
+        for (const z of cover) for (const c of z.cls.split(" ")) classes.add(c);
+        parent.appendChild(el("span", {
+          class: [...classes].join(" "), title: cover.map((z) => z.title).join("\n"),
+          "data-start": x, "data-end": y,
+        }, t));
+      }
+    }
+    let pos = 0;
+    for (const s of sents) {
+      if (s.s > pos) renderRange(box, pos, s.s);
+      const span = el("span", { class: "sentence" + (s === anchorSent ? " anchor-sentence" : ""), "data-index": s.i });
+      renderRange(span, s.s, s.e);
+      box.appendChild(span);
+      pos = s.e;
+    }
+    if (pos < n) renderRange(box, pos, n);
+    const target = box.querySelector(".anchor") || box.querySelector(".anchor-sentence");
+    if (target) {
+      const top = target.offsetTop - box.offsetTop - 40;
+      box.scrollTop = Math.max(0, top);
+    }
+  }
+
+  // ---------- corrections ----------
+  function fillCorrectionForm(ev) {
+    const pl = $("#c-plover");
+    clear(pl);
+    for (const t of PLOVER_TYPES) pl.appendChild(el("option", { value: t, text: t }));
+    if (ev.plover_type && !PLOVER_TYPES.includes(ev.plover_type)) pl.appendChild(el("option", { value: ev.plover_type, text: ev.plover_type }));
+    pl.value = ev.plover_type || "";
+    const ac = $("#c-acled");
+    clear(ac);
+    ac.appendChild(el("option", { value: "", text: "— none —" }));
+    for (const [t, subs] of Object.entries(ACLED)) {
+      const g = el("optgroup", { label: t });
+      for (const s of subs) g.appendChild(el("option", { value: s, text: s }));
+      ac.appendChild(g);
+    }
+    if (ev.acled_sub_event_type && !ACLED_PARENT[ev.acled_sub_event_type]) ac.appendChild(el("option", { value: ev.acled_sub_event_type, text: ev.acled_sub_event_type }));
+    ac.value = ev.acled_sub_event_type || "";
+    $("#c-actor1").value = ev.actor1 || "";
+    $("#c-actor1-country").value = ev.actor1_country || "";
+    $("#c-actor1-sector").value = ev.actor1_sector || "";
+    $("#c-loc").value = ev.location_name || "";
+    $("#c-lat").value = typeof ev.lat === "number" ? String(ev.lat) : "";
+    $("#c-lon").value = typeof ev.lon === "number" ? String(ev.lon) : "";
+    $("#c-date").value = /^\d{4}-\d{2}-\d{2}$/.test(ev.date || "") ? ev.date : "";
+    $("#c-wrong").checked = ev.status === "wrong";
+    $("#c-note").value = "";
+    $("#c-user").value = localStorage.getItem(LS_USER) || "";
+    $("#c-token").value = localStorage.getItem(LS_TOKEN) || "";
+    $("#c-result").textContent = "";
+  }
+  function correctionBody(ev) {
+    const v = (id) => $(id).value.trim();
+    const body = { user: v("#c-user") };
+    let changed = false;
+    if (v("#c-plover") && v("#c-plover") !== (ev.plover_type || "")) { body.plover_type = v("#c-plover"); changed = true; }
+    const sub = v("#c-acled");
+    if (sub && sub !== (ev.acled_sub_event_type || "")) {
+      body.acled_sub_event_type = sub;
+      if (ACLED_PARENT[sub]) body.acled_event_type = ACLED_PARENT[sub];
+      changed = true;
+    }
+    if (v("#c-actor1") !== (ev.actor1 || "") || v("#c-actor1-country") !== (ev.actor1_country || "") ||
+        v("#c-actor1-sector") !== (ev.actor1_sector || "")) {
+      body.actor1 = { name: v("#c-actor1") || null, country: v("#c-actor1-country").toUpperCase() || null,
+        sector: v("#c-actor1-sector").toUpperCase() || null };
+      changed = true;
+    }
+    const latS = v("#c-lat"), lonS = v("#c-lon");
+    const oldLat = typeof ev.lat === "number" ? String(ev.lat) : "", oldLon = typeof ev.lon === "number" ? String(ev.lon) : "";
+    if (v("#c-loc") !== (ev.location_name || "") || latS !== oldLat || lonS !== oldLon) {
+      const lat = latS === "" ? null : Number(latS), lon = lonS === "" ? null : Number(lonS);
+      if ((lat !== null && !(Math.abs(lat) <= 90)) || (lon !== null && !(Math.abs(lon) <= 180))) {
+        throw new Error("latitude/longitude out of range");
+      }
+      body.location = { name: v("#c-loc") || null, lat, lon };
+      changed = true;
+    }
+    const d = v("#c-date");
+    if (d && d !== (ev.date || "")) { body.date = d; changed = true; }
+    const wrong = $("#c-wrong").checked;
+    if (wrong !== (ev.status === "wrong")) { body.wrong = wrong; changed = true; }
+    const note = $("#c-note").value.trim();
+    if (note) body.note = note;
+    return { body, changed: changed || !!note };
+  }
+  async function submitCorrection(e) {
+    e.preventDefault();
+    const ev = state.current;
+    if (!ev) return;
+    const res = $("#c-result");
+    let built;
+    try { built = correctionBody(ev); } catch (err) { res.textContent = err.message; return; }
+    if (!built.body.user) { res.textContent = "Enter your name."; $("#c-user").focus(); return; }
+    if (!built.changed) { res.textContent = "Nothing changed."; return; }
+    const token = $("#c-token").value.trim();
+    localStorage.setItem(LS_USER, built.body.user);
+    if (token) localStorage.setItem(LS_TOKEN, token); else localStorage.removeItem(LS_TOKEN);
+    const headers = { "Content-Type": "application/json", Accept: "application/json" };
+    if (token) headers.Authorization = "Bearer " + token;
+    $("#c-submit").disabled = true;
+    res.textContent = "Saving…";
+    try {
+      const updated = await api("/api/events/" + encodeURIComponent(ev.id) + "/corrections",
+        { method: "POST", headers, body: JSON.stringify(built.body) });
+      const fresh = await api("/api/events/" + encodeURIComponent(ev.id));
+      state.current = fresh;
+      renderEvent(fresh);
+      $("#c-result").textContent = "Saved: status " + show((updated && updated.status) || fresh.status) + ".";
+      say("Correction saved for event #" + ev.id + ".", true);
+      reload();
+    } catch (err) {
+      res.textContent = (err.status === 401 || err.status === 403 ? "Token missing or refused. " : "") + err.message;
+    } finally {
+      $("#c-submit").disabled = false;
+    }
+  }
+  function renderHistory(list) {
+    const ol = $("#history");
+    clear(ol);
+    if (!list.length) { ol.appendChild(el("li", { class: "muted none" }, "No corrections yet.")); return; }
+    for (const c of list) {
+      const changes = Object.entries(c.changes || {}).map(([k, v]) => {
+        const before = c.before && Object.prototype.hasOwnProperty.call(c.before, k) ? JSON.stringify(c.before[k]) : "?";
+        return k + ": " + before + " → " + JSON.stringify(v);
+      }).join("\n");
+      ol.appendChild(el("li", { class: "correction", "data-id": c.id },
+        el("b", { dir: "auto" }, show(c.user)), " · " + show(c.created_at),
+        c.note ? el("div", { class: "note", dir: "auto" }, c.note) : null,
+        el("div", { class: "changes", dir: "ltr" }, changes || "(no field changes)")));
+    }
+  }
+
+  // ---------- wiring ----------
+  function init() {
+    initMap();
+    const params = new URLSearchParams(location.search);
+    const f = {};
+    for (const k of FILTER_KEYS) if (params.get(k)) f[k] = params.get(k);
+    const evParam = params.get("event");
+    if (f.start && f.start === f.end) state.activeDay = f.start;
+    $("#filters").addEventListener("submit", (e) => { e.preventDefault(); state.activeDay = null; reload({ fit: true }); });
+    for (const s of document.querySelectorAll("#filters select, #filters input[type=date], #f-bbox")) {
+      s.addEventListener("change", () => { state.activeDay = null; reload({ fit: s.id !== "f-bbox" }); });
+    }
+    let typing = null;
+    for (const s of document.querySelectorAll("#filters input[type=search]")) {
+      s.addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(() => reload({ fit: true }), 400); });
+    }
+    $("#f-reset").addEventListener("click", () => {
+      writeFilters({}); $("#f-bbox").checked = false; state.activeDay = null; reload({ fit: true });
+    });
+    for (const th of document.querySelectorAll("#events th.sortable")) {
+      th.addEventListener("click", () => {
+        const key = th.dataset.sort;
+        state.sort = state.sort.key === key ? { key, dir: -state.sort.dir } : { key, dir: key === "date" ? -1 : 1 };
+        renderTable();
+      });
+    }
+    $("#ev-close").addEventListener("click", () => {
+      state.selectedId = null; state.current = null;
+      $("#event-panel").hidden = true; $("#event-empty").hidden = false;
+      syncUrl(); renderTable(); renderMarkers(false);
+    });
+    $("#correction").addEventListener("submit", submitCorrection);
+    window.addEventListener("resize", () => { if (state.map) state.map.invalidateSize(); });
+    loadHealth();
+    loadFacets().then(() => {
+      writeFilters(f);
+      return reload({ fit: true });
+    }).then(() => { if (evParam && /^\d+$/.test(evParam)) openEvent(Number(evParam)); });
+  }
+  // expose a tiny hook for tests/debugging (read-only state)
+  window.marsad = { state, reload, openEvent };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
+})();
