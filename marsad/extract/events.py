@@ -60,6 +60,11 @@ def _weapons() -> tuple[FormLexicon, list[tuple[str, str]]]:
     return FormLexicon(rows), order
 
 
+@lru_cache(maxsize=1)
+def _requirements() -> dict[str, str]:
+    return {c[0]: c[1] for c in read_tsv(data_path("events", "requirements.tsv"))}
+
+
 def acled_record(sub: str | None) -> Acled | None:
     if not sub:
         return None
@@ -97,6 +102,9 @@ class EventExtractor:
     def _events(self, doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int, last_actor) -> list[Event]:
         toks = sent.toks
         actor, recipient = _actors(doc, sent, trig, clause_end)
+        needs = _requirements().get(trig.row.type)
+        if needs == "actor" and actor is None:
+            return []
         actor = actor or _carried(last_actor, doc, sent)
         when = _date(doc, sent, trig)
         modality = modality_of(toks, trig.index, when, doc.published)
@@ -108,7 +116,12 @@ class EventExtractor:
             return []
         size = count_in([t for t in toks if t.start < clause_end])
         attribution = source_attributions(doc, trig.token.start, trig.token.end)
-        places = _locations(doc, sent, trig, clause_end) or [None]
+        places = _locations(doc, sent, trig, clause_end)
+        if needs == "place" and not places:
+            return []
+        if needs == "place" and _anaphoric(trig) and not _clause_places(doc, trig, clause_end):
+            return []
+        places = places or [None]
         out = []
         for place in places:
             anchor_end = max(trig.token.end, place.span[1] if place and place.span and place.span[1] <= sent.end else 0)
@@ -222,6 +235,15 @@ def _norm(w: str) -> str:
     from marsad.text.normalize import normalize
 
     return normalize(w.strip("،,.:؛"))
+
+
+def _anaphoric(trig: Trigger) -> bool:
+    """A definite verbal noun ("الهجوم", "الاشتباكات") usually refers back to an event already told."""
+    return any(trig.token.norm.startswith(p) for p in ("ال", "وال", "بال", "فال", "لل"))
+
+
+def _clause_places(doc: Doc, trig: Trigger, clause_end: int) -> list[Place]:
+    return [p for p in doc.places if p.span and trig.token.start <= p.span[0] < clause_end and not _is_country(p)]
 
 
 def _previous_places(doc: Doc, sent: _Sentence) -> list[Place]:

@@ -46,12 +46,25 @@ def trigger_lexicon() -> FormLexicon:
     return FormLexicon(rows)
 
 
+@lru_cache(maxsize=1)
+def _blockers() -> tuple[FormLexicon, FormLexicon]:
+    rows = read_tsv(data_path("events", "blockers.tsv"))
+    lex = lambda role: FormLexicon([(f, role) for r in rows if r[1] == role for f in forms(r[0])])
+    return lex("head"), lex("tail")
+
+
+def _in_name(toks: list[Token], i: int) -> bool:
+    """"هيئة تحرير الشام", "معركة طوفان الأقصى": the trigger word is part of a name."""
+    heads, tails = _blockers()
+    return (i > 0 and heads.has(toks[i - 1].norm)) or (i + 1 < len(toks) and tails.has(toks[i + 1].norm))
+
+
 def find_triggers(toks: list[Token]) -> list[Trigger]:
     lex = trigger_lexicon()
     out = []
     for i, tok in enumerate(toks):
         rows = lex.lookup(tok.norm)
-        if not rows:
+        if not rows or _in_name(toks, i):
             continue
         following = None
         for row in rows:

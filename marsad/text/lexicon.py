@@ -36,9 +36,11 @@ MEMO_LIMIT = 100_000
 def readings(norm_token: str) -> tuple[str, ...]:
     """The token, its proclitic-stripped stems, and those stems without a pronoun suffix."""
     out = []
-    for _, stem in clitic_stems(norm_token):
+    for prefix, stem in clitic_stems(norm_token):
         out.append(stem)
-        for base in strip_enclitic(stem):
+        # stripping both ends leaves at least 4 letters: "وزاره" (ministry) is not و+زار+ه (visited him),
+        # "فايده" (benefit) not ف+ايد+ه (supported him)
+        for base in strip_enclitic(stem, min_stem=4 if prefix else 3):
             out.append(base)
             if base.endswith("و"):  # "استهدفوها" → "استهدفو" → "استهدفوا"
                 out.append(base + "ا")
