@@ -61,8 +61,9 @@ def _weapons() -> tuple[FormLexicon, list[tuple[str, str]]]:
 
 
 @lru_cache(maxsize=1)
-def _requirements() -> dict[str, str]:
-    return {c[0]: c[1] for c in read_tsv(data_path("events", "requirements.tsv"))}
+def _requirements() -> dict[str, tuple[str, bool]]:
+    """type → (what it needs, whether definite verbal nouns may state it)."""
+    return {c[0]: (c[1], not (len(c) > 2 and c[2] == "no")) for c in read_tsv(data_path("events", "requirements.tsv"))}
 
 
 def acled_record(sub: str | None) -> Acled | None:
@@ -102,8 +103,8 @@ class EventExtractor:
     def _events(self, doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int, last_actor) -> list[Event]:
         toks = sent.toks
         actor, recipient = _actors(doc, sent, trig, clause_end)
-        needs = _requirements().get(trig.row.type)
-        if needs == "actor" and actor is None:
+        needs, definite_ok = _requirements().get(trig.row.type, (None, True))
+        if (needs == "actor" and actor is None) or (not definite_ok and _anaphoric(trig)):
             return []
         actor = actor or _carried(last_actor, doc, sent)
         when = _date(doc, sent, trig)
