@@ -145,6 +145,9 @@ def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[
     after = [a for a in mentions if trig.token.end <= a.span[0] < min(clause_end, trig.token.end + ACTOR_AFTER_CHARS)]
     before = [a for a in mentions if a.span[1] <= trig.token.start]
     actor = recipient = None
+    if _subject_marked(trig.token) and before:
+        # "مجاهديها استهدفوا قاعدة الاحتلال": the verb already carries its subject (وا), so what follows is the target
+        return _public(before[-1]), _public(after[0] if after else None)
     if after and not _marked_recipient(doc, after[0]):
         actor = after[0]
         rest = [a for a in after[1:] + [a for a in mentions if a.span[0] >= trig.token.end + ACTOR_AFTER_CHARS
@@ -156,6 +159,13 @@ def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[
     if recipient is not None and actor is not None and recipient.span == actor.span:
         recipient = None
     return _public(actor), _public(recipient)
+
+
+def _subject_marked(tok: Token) -> bool:
+    """A plural verb ("استهدفوا", "سيطروا") or a noun with a pronoun ("سيطرتها", "استهدافها")
+    names its agent before it: the actor mention that follows is not the subject."""
+    w = tok.norm
+    return w.endswith(("وا", "ها", "هم")) and len(w) > 4
 
 
 def _marked_recipient(doc: Doc, a: Actor) -> bool:
