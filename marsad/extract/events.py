@@ -310,8 +310,22 @@ def _acled_sub(trig: Trigger, actor: Actor | None, recipient: Actor | None, clau
         return "Shelling/artillery/missile attack", mode
     if rule == "strike-if-weapon":  # "استهدفت" alone is not an attack: "حملات استهدفت الشبان"
         weapon = _weapon(clause)
-        return (weapon or (None, None))[0], (weapon or (None, mode))[1]
+        if weapon:
+            return weapon
+        return ("Shelling/artillery/missile attack", mode) if _military_target(clause, trig) else (None, None)
+    if rule == "assault":  # "اعتداء ... بالضرب": violence against people unless a weapon says otherwise
+        return (_weapon(clause) or ("Attack", mode or "beat"))
     return rule, mode
+
+
+def _military_target(clause: list[Token], trig: Trigger) -> bool:
+    after = [t for t in clause if t.start >= trig.token.end][:3]
+    return any(_targets().has(t.norm) for t in after)
+
+
+@lru_cache(maxsize=1)
+def _targets() -> FormLexicon:
+    return FormLexicon([(f, True) for c in read_tsv(data_path("events", "targets.tsv")) for f in forms(c[0])])
 
 
 def _weapon(clause: list[Token]) -> tuple[str, str] | None:
