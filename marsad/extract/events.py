@@ -106,7 +106,8 @@ class EventExtractor:
         needs, definite_ok = _requirements().get(trig.row.type, (None, True))
         if (needs == "actor" and actor is None) or (not definite_ok and _anaphoric(trig)):
             return []
-        actor = actor or _carried(last_actor, doc, sent)
+        if actor is None and _subject_marked(trig.token):
+            actor = _carried(last_actor, doc, sent)
         when = _date(doc, sent, trig)
         modality = modality_of(toks, trig.index, when, doc.published)
         if modality.negated or modality.hypothetical:

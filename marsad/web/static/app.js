@@ -73,7 +73,13 @@
 
   // ---------- HTTP ----------
   async function api(path, opts) {
-    const res = await fetch(path, Object.assign({ headers: { Accept: "application/json" } }, opts || {}));
+    opts = Object.assign({}, opts || {});
+    const headers = Object.assign({ Accept: "application/json" }, opts.headers || {});
+    // a server started private needs the token for reads too: send the stored one
+    const stored = localStorage.getItem(LS_TOKEN);
+    if (stored && !headers.Authorization) headers.Authorization = "Bearer " + stored;
+    opts.headers = headers;
+    const res = await fetch(path, opts);
     let body = null;
     const text = await res.text();
     if (text) { try { body = JSON.parse(text); } catch (_) { body = text; } }
@@ -198,8 +204,28 @@
       renderMarkers(opts && opts.fit);
       renderTimeline(tl.items || []);
     } catch (e) {
-      if (seq === state.seq) say("Could not load events: " + e.message);
+      if (seq !== state.seq) return;
+      if (e.status === 401 || e.status === 403) askToken(e.message); else say("Could not load events: " + e.message);
     }
+  }
+  // private servers: ask for the token once, keep it in localStorage, reload
+  function askToken(why) {
+    const m = $("#message");
+    m.className = "";
+    clear(m);
+    const input = el("input", { type: "password", id: "token-prompt", placeholder: "API token", autocomplete: "off" });
+    const form = el("form", { class: "token-form" }, "This server needs an API token to read (" + why + "). ",
+      input, " ", el("button", { type: "submit" }, "Use token"));
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const t = input.value.trim();
+      if (!t) return;
+      localStorage.setItem(LS_TOKEN, t);
+      say("");
+      loadHealth(); loadFacets().then(() => reload({ fit: true }));
+    });
+    m.appendChild(form);
+    input.focus();
   }
 
   function sortValue(ev, key) {

@@ -1,0 +1,181 @@
+"""Train the shipped Arabic NER model (CRF, python-crfsuite) and cross-validate it.
+
+    python -m marsad.ner.train --shared ../shared            # resources, 5-fold CV, final model
+    python -m marsad.ner.train --shared ../shared --quick    # one held-out fold (for tuning)
+    python -m marsad.ner.train --shared ../shared --no-cv    # final model only
+
+Data: ANERcorp train (CAMeL split, ``data/ner/anercorp/train.txt``), plus AQMAR
+train+dev (PER→PERS, MIS→MISC) added to the training side of every fold and of
+the final model (``--no-aqmar`` to leave it out). Cross-validation: 5 contiguous
+folds of ANERcorp sentences (no shuffling, so articles are not split across
+train and test more than the corpus order forces); each fold is scored on
+ANERcorp sentences only, with seqeval's entity-level (conlleval) counting.
+Seeds are fixed (clusters use seed 13; CRF L-BFGS is deterministic).
+
+Writes ``marsad/data/ner/ner.crfsuite`` and ``marsad/data/ner/ner_cv.json``
+(and rebuilds ``gaz_loc.tsv`` and ``clusters.tsv`` first unless --keep-resources).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+from marsad.ner import features as F
+
+DATA = F.DATA
+MODEL = DATA / "ner.crfsuite"
+CV_JSON = DATA / "ner_cv.json"
+PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
+TYPES = ("PERS", "LOC", "ORG", "MISC")
+
+
+def read_conll(path: Path, tag_map: dict[str, str] | None = None) -> list[tuple[list[str], list[str]]]:
+    sents, toks, tags = [], [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n").rstrip("\r")
+            if not line.strip():
+                if toks:
+                    sents.append((toks, tags))
+                toks, tags = [], []
+                continue
+            parts = line.split()
+            tag = parts[-1] if len(parts) > 1 else "O"
+            if tag_map and tag != "O":
+                p, _, t = tag.partition("-")
+                tag = p + "-" + tag_map.get(t, t)
+            toks.append(parts[0])
+            tags.append(tag)
+    if toks:
+        sents.append((toks, tags))
+    return sents
+
+
+def _train(sents, model_path: str, params: dict) -> None:
+    import pycrfsuite
+
+    tr = pycrfsuite.Trainer(verbose=False)
+    for toks, tags in sents:
+        tr.append(F.sent_features(toks), tags)
+    tr.set_params(params)
+    tr.train(model_path)
+
+
+def _predict(model_path: str, sents) -> list[list[str]]:
+    import pycrfsuite
+
+    tg = pycrfsuite.Tagger()
+    tg.open(model_path)
+    return [tg.tag(F.sent_features(toks)) for toks, _ in sents]
+
+
+def _fold(args):
+    k, train, test, params, tmpdir = args
+    path = os.path.join(tmpdir, f"fold{k}.crfsuite")
+    t = time.time()
+    _train(train, path, params)
+    pred = _predict(path, test)
+    os.remove(path)
+    return k, pred, time.time() - t
+
+
+def score(gold: list[list[str]], pred: list[list[str]]) -> dict:
+    from seqeval.metrics import classification_report
+
+    rep = classification_report(gold, pred, output_dict=True, zero_division=0)
+    out = {"micro": {k: round(float(v), 4) for k, v in rep["micro avg"].items()}}
+    for t in TYPES:
+        if t in rep:
+            out[t] = {k: round(float(v), 4) for k, v in rep[t].items()}
+    return out
+
+
+def folds(n: int, k: int = 5) -> list[tuple[int, int]]:
+    size = n // k
+    return [(i * size, (i + 1) * size if i < k - 1 else n) for i in range(k)]
+
+
+def cross_validate(aner, extra, params, k=5, only: list[int] | None = None, workers: int = 2):
+    import tempfile
+
+    bounds = folds(len(aner), k)
+    idx = only if only is not None else list(range(k))
+    tmp = tempfile.mkdtemp(prefix="marsad-ner-")
+    jobs = [(i, aner[:bounds[i][0]] + aner[bounds[i][1]:] + extra, aner[bounds[i][0]:bounds[i][1]], params, tmp)
+            for i in idx]
+    gold, pred, per_fold = [], [], {}
+    with Pool(min(workers, len(jobs))) as pool:
+        for i, p, secs in sorted(pool.imap_unordered(_fold, jobs)):
+            g = [tags for _, tags in jobs[idx.index(i)][2]]
+            gold += g
+            pred += p
+            per_fold[i] = score(g, p)["micro"]["f1-score"]
+            print(f"  fold {i + 1}/{k}: F1 {per_fold[i]:.4f} ({secs:.0f}s)", file=sys.stderr, flush=True)
+    return score(gold, pred), per_fold
+
+
+def print_scores(s: dict, title: str) -> None:
+    print(title)
+    print(f"  {'type':6} {'P':>7} {'R':>7} {'F1':>7} {'support':>8}")
+    for key in ("micro",) + TYPES:
+        if key in s:
+            v = s[key]
+            print(f"  {key:6} {v['precision']:7.4f} {v['recall']:7.4f} {v['f1-score']:7.4f} {int(v['support']):8d}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", type=Path, default=Path("../shared"))
+    ap.add_argument("--quick", action="store_true", help="score one held-out fold only")
+    ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--no-aqmar", action="store_true")
+    ap.add_argument("--keep-resources", action="store_true", help="do not rebuild gazetteer/clusters")
+    ap.add_argument("--c1", type=float, default=PARAMS["c1"])
+    ap.add_argument("--c2", type=float, default=PARAMS["c2"])
+    ap.add_argument("--iters", type=int, default=PARAMS["max_iterations"])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=MODEL)
+    a = ap.parse_args(argv)
+    params = dict(PARAMS, c1=a.c1, c2=a.c2, max_iterations=a.iters)
+    ner_dir = a.shared / "data" / "ner"
+    t0 = time.time()
+    if not a.keep_resources:
+        from marsad.ner import resources as R
+
+        print("building gazetteer:", R.build_gazetteer(a.shared, stop=R.frequent_words(a.shared)), "names", file=sys.stderr)
+        print("building clusters:", R.build_clusters(a.shared), "words", file=sys.stderr)
+        F.reset_resources()
+    aner = read_conll(ner_dir / "anercorp" / "train.txt")
+    extra = []
+    if not a.no_aqmar:
+        m = {"PER": "PERS", "MIS": "MISC"}
+        extra = read_conll(ner_dir / "aqmar" / "train.txt", m) + read_conll(ner_dir / "aqmar" / "dev.txt", m)
+    print(f"ANERcorp {len(aner)} sentences, {sum(len(s[0]) for s in aner)} tokens; extra {len(extra)} sentences",
+          file=sys.stderr)
+    result = {"params": params, "aqmar": not a.no_aqmar, "feature_version": F.FEATURE_VERSION}
+    if not a.no_cv:
+        s, per_fold = cross_validate(aner, extra, params, only=[4] if a.quick else None, workers=a.workers)
+        title = "held-out fold 5/5" if a.quick else "5-fold cross-validation on ANERcorp train (contiguous folds)"
+        print_scores(s, f"{title}: entity-level (seqeval/conlleval) scores")
+        result["cv"] = s
+        result["cv_folds"] = {str(k + 1): v for k, v in per_fold.items()}
+        result["cv_kind"] = "quick" if a.quick else "5-fold contiguous"
+    if a.quick:
+        print(f"time {time.time() - t0:.0f}s", file=sys.stderr)
+        return 0
+    t = time.time()
+    _train(aner + extra, str(a.out), params)
+    print(f"final model: {a.out} ({a.out.stat().st_size / 1e6:.1f} MB, {time.time() - t:.0f}s)", file=sys.stderr)
+    if not a.no_cv:
+        CV_JSON.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"total time {time.time() - t0:.0f}s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
