@@ -126,6 +126,7 @@ class EventExtractor:
         places = places or [None]
         out = []
         for place in places:
+            actor = _with_country(actor, place, doc)
             anchor_end = max(trig.token.end, place.span[1] if place and place.span and place.span[1] <= sent.end else 0)
             anchor = Anchor(sentence=sent.index, span=[trig.token.start, anchor_end],
                             quote=doc.text[trig.token.start:anchor_end])
@@ -182,6 +183,29 @@ def _carried(last: Actor | None, doc: Doc, sent: _Sentence) -> Actor | None:
     if last is None or not last.span:
         return None
     return last if doc.sentence_of(last.span[0]) >= sent.index - CARRY_SENTENCES else None
+
+
+@lru_cache(maxsize=1)
+def _alpha3() -> dict[str, str]:
+    return {c[0]: c[1] for c in read_tsv(data_path("iso_codes.tsv"))}
+
+
+def _with_country(a: Actor | None, place: Place | None, doc: Doc) -> Actor | None:
+    """"فصائل المعارضة", "الطائرات المسيرة" name no country: the forces acting in a place are, by
+    default, of that place's country (else the article's most-mentioned country)."""
+    if a is None or a.country or not a.sector or a.sector in ("IGO", "NGO", "MED", "JRN"):
+        return a
+    cc = place.country if place and place.country else _main_country(doc)
+    a3 = _alpha3().get(cc or "")
+    return a.model_copy(update={"country": a3}) if a3 else a
+
+
+def _main_country(doc: Doc) -> str | None:
+    counts: dict[str, int] = {}
+    for p in doc.places:
+        if p.country:
+            counts[p.country] = counts.get(p.country, 0) + 1
+    return max(counts, key=counts.get) if counts else None
 
 
 def _public(a: Actor | None) -> Actor | None:
@@ -344,25 +368,32 @@ def _confidence(actor, place, when, sub) -> float:
 
 def _key(e: Event) -> tuple:
     loc = e.location
-    a = e.actors[0] if e.actors else None
     return (e.plover.type, e.acled.sub_event_type if e.acled else None,
-            (loc.geonameid, loc.geo_precision) if loc else None,
-            e.date.value if e.date else None, (a.country, a.sector) if a else None)
+            (loc.geonameid, loc.geo_precision) if loc else None, e.date.value if e.date else None)
+
+
+def _who(e: Event) -> tuple | None:
+    a = e.actors[0] if e.actors else None
+    return (a.country, a.sector) if a else None
 
 
 def dedupe(events: list[Event]) -> list[Event]:
-    """One record per (type, place, day, actor): the same event told twice is kept once."""
-    seen: dict[tuple, Event] = {}
+    """One record per (type, place, day, actor): the same event told twice is kept once. A retelling
+    that names no actor merges into one that does (and the other way round)."""
+    kept: list[Event] = []
+    by_key: dict[tuple, list[Event]] = {}
     for e in events:
-        k = _key(e)
-        if k not in seen:
-            seen[k] = e
+        same = next((k for k in by_key.get(_key(e), []) if None in (_who(k), _who(e)) or _who(k) == _who(e)), None)
+        if same is None:
+            kept.append(e)
+            by_key.setdefault(_key(e), []).append(e)
             continue
-        kept = seen[k]
+        if not same.actors and e.actors:
+            same.actors = e.actors
         for a in e.attribution:
-            if a not in kept.attribution:
-                kept.attribution.append(a)
+            if a not in same.attribution:
+                same.attribution.append(a)
         for f in ("dead", "injured", "arrested"):
-            if getattr(kept.size, f) is None and getattr(e.size, f) is not None:
-                setattr(kept.size, f, getattr(e.size, f))
-    return list(seen.values())
+            if getattr(same.size, f) is None and getattr(e.size, f) is not None:
+                setattr(same.size, f, getattr(e.size, f))
+    return kept
