@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date
+import datetime as dt
 from typing import Any, Literal, Optional, Union
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
@@ -187,7 +187,7 @@ class CorrectionIn(BaseModel):
     actor1: Optional[ActorIn] = None
     actor2: Optional[ActorIn] = None
     location: Optional[LocationIn] = None
-    date: Optional[date] = Field(None, description="YYYY-MM-DD")
+    date: Optional[dt.date] = Field(None, description="YYYY-MM-DD")
     wrong: Optional[bool] = Field(None, description="true: the event is wrong (not an event); false: undo that")
 
     _check = field_validator("user", "note", "plover_mode")(_no_nul)
@@ -253,8 +253,8 @@ def create_app(db_url: str, token: Optional[str] = None, private: bool = False) 
     async def _store_error(_request: Request, exc: StoreError):
         return JSONResponse({"detail": str(exc)}, status_code=503)
 
-    def filters(start: Optional[date] = Query(None, description="events on or after this day"),
-                end: Optional[date] = Query(None, description="events on or before this day"),
+    def filters(start: Optional[dt.date] = Query(None, description="events on or after this day"),
+                end: Optional[dt.date] = Query(None, description="events on or before this day"),
                 plover_type: Optional[str] = Query(None, max_length=32, description="PLOVER type, e.g. ASSAULT"),
                 acled_type: Optional[str] = Query(None, max_length=128,
                                                   description="ACLED event type or sub-event type"),
