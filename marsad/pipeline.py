@@ -81,6 +81,10 @@ class Pipeline:
                    published=parse_published(item.published), published_raw=item.published,
                    outlet=item.outlet, title=item.title, url=item.url)
 
+    def make_doc_lenient(self, text: str, published: Optional[str] = None) -> Doc:
+        """A Doc for a short snippet (a single sentence), skipping the article checks."""
+        return Doc(text=text, published=parse_published(published), published_raw=published)
+
     def run(self, doc: Doc) -> Doc:
         for stage in self.stages:
             doc = stage(doc)
