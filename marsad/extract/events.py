@@ -150,6 +150,9 @@ def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[
     if _subject_marked(trig.token) and before:
         # "مجاهديها استهدفوا قاعدة الاحتلال": the verb already carries its subject (وا), so what follows is the target
         return _public(before[-1]), _public(after[0] if after else None)
+    if before and _adjacent(doc, before[-1], trig):
+        # "بشار الأسد حث تركيا على التدخل": a subject right before the verb, the object after it
+        return _public(before[-1]), _public(after[0] if after else None)
     if after and not _marked_recipient(doc, after[0]):
         actor = after[0]
         rest = [a for a in after[1:] + [a for a in mentions if a.span[0] >= trig.token.end + ACTOR_AFTER_CHARS
@@ -163,11 +166,16 @@ def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[
     return _public(actor), _public(recipient)
 
 
+def _adjacent(doc: Doc, a: Actor, trig: Trigger) -> bool:
+    gap = doc.text[a.span[1]:trig.token.start]
+    return len(gap.split()) == 0 and "،" not in gap and "," not in gap
+
+
 def _subject_marked(tok: Token) -> bool:
     """A plural verb ("استهدفوا", "سيطروا") or a noun with a pronoun ("سيطرتها", "استهدافها")
     names its agent before it: the actor mention that follows is not the subject."""
     w = tok.norm
-    return w.endswith(("وا", "ها", "هم")) and len(w) > 4
+    return w.endswith(("وا", "ها", "هم")) and len(w) >= 4
 
 
 def _marked_recipient(doc: Doc, a: Actor) -> bool:
@@ -179,7 +187,13 @@ def _marked_recipient(doc: Doc, a: Actor) -> bool:
 
 
 def _carried(last: Actor | None, doc: Doc, sent: _Sentence) -> Actor | None:
-    """The previous event's actor carries over a dropped pronoun subject ("وبسطوا سيطرتهم")."""
+    """A dropped pronoun subject ("دخلوا مدينة حلب", "وبسطوا سيطرتهم") is the subject of the previous
+    sentence (its first actor mention), else the previous event's actor."""
+    if sent.index > 0:
+        s, e = doc.sentences[sent.index - 1]
+        first = next((a for a in doc.actors() if a.span and s <= a.span[0] < e), None)
+        if first is not None:
+            return _public(first)
     if last is None or not last.span:
         return None
     return last if doc.sentence_of(last.span[0]) >= sent.index - CARRY_SENTENCES else None

@@ -38,6 +38,9 @@ def readings(norm_token: str) -> tuple[str, ...]:
     out = []
     for prefix, stem in clitic_stems(norm_token):
         out.append(stem)
+        # plural subject endings: "يسيطروا"/"يسيطرون" → "يسيطر" (the listed form)
+        if len(stem) >= 5 and stem.endswith(("وا", "ون")):
+            out.append(stem[:-2])
         # stripping both ends leaves at least 4 letters: "وزاره" (ministry) is not و+زار+ه (visited him),
         # "فايده" (benefit) not ف+ايد+ه (supported him)
         for base in strip_enclitic(stem, min_stem=4 if prefix else 3):
