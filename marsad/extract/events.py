@@ -61,9 +61,13 @@ def _weapons() -> tuple[FormLexicon, list[tuple[str, str]]]:
 
 
 @lru_cache(maxsize=1)
-def _requirements() -> dict[str, tuple[str, bool]]:
-    """type → (what it needs, whether definite verbal nouns may state it)."""
-    return {c[0]: (c[1], not (len(c) > 2 and c[2] == "no")) for c in read_tsv(data_path("events", "requirements.tsv"))}
+def _requirements() -> dict[str, tuple[str, bool, frozenset]]:
+    """type → (what it needs, whether definite verbal nouns may state it, sectors that cannot act in it)."""
+    out = {}
+    for c in read_tsv(data_path("events", "requirements.tsv")):
+        c += [""] * (4 - len(c))
+        out[c[0]] = (c[1], c[2] != "no", frozenset(x for x in c[3].split("|") if x))
+    return out
 
 
 def acled_record(sub: str | None) -> Acled | None:
@@ -103,7 +107,7 @@ class EventExtractor:
     def _events(self, doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int, last_actor) -> list[Event]:
         toks = sent.toks
         actor, recipient = _actors(doc, sent, trig, clause_end)
-        needs, definite_ok = _requirements().get(trig.row.type, (None, True))
+        needs, definite_ok, _ = _requirements().get(trig.row.type, (None, True, frozenset()))
         if (needs == "actor" and actor is None) or (not definite_ok and _anaphoric(trig)):
             return []
         if actor is None and _subject_marked(trig.token):
@@ -143,7 +147,12 @@ class EventExtractor:
 
 def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[Actor | None, Actor | None]:
     """(actor, recipient) of a trigger from the actor mentions of its sentence."""
-    mentions = [a for a in doc.actors() if a.span and sent.start <= a.span[0] < sent.end]
+    speakers = [(st.span[0], st.quote_span[0]) for st in doc.statements
+                if st.span and st.quote_span and sent.start <= st.span[0] < sent.end]
+    banned = _requirements().get(trig.row.type, (None, True, frozenset()))[2]
+    # the speaker of "أفادت وسائل إعلام أن المقاومين استهدفوا" is not the one who acted
+    mentions = [a for a in doc.actors() if a.span and sent.start <= a.span[0] < sent.end
+                and not any(s <= a.span[0] < q for s, q in speakers) and a.sector not in banned]
     after = [a for a in mentions if trig.token.end <= a.span[0] < min(clause_end, trig.token.end + ACTOR_AFTER_CHARS)]
     before = [a for a in mentions if a.span[1] <= trig.token.start]
     actor = recipient = None
@@ -358,7 +367,7 @@ def _acled_sub(trig: Trigger, actor: Actor | None, recipient: Actor | None, clau
 
 
 def _military_target(clause: list[Token], trig: Trigger) -> bool:
-    after = [t for t in clause if t.start >= trig.token.end][:3]
+    after = [t for t in clause if t.start >= trig.token.end][:6]
     return any(_targets().has(t.norm) for t in after)
 
 

@@ -79,6 +79,8 @@ def find_triggers(toks: list[Token]) -> list[Trigger]:
 
 
 MERGE_WINDOW = 3
+WEAPON_WINDOW = 7
+OPEN_RULES = {"strike", "strike-if-weapon", "fight", "assault"}  # ACLED sub-type left to weapon words
 
 
 def _merge_light_verbs(found: list[Trigger]) -> list[Trigger]:
@@ -87,6 +89,10 @@ def _merge_light_verbs(found: list[Trigger]) -> list[Trigger]:
     out: list[Trigger] = []
     for t in found:
         if out and out[-1].row.type == t.row.type and t.index - out[-1].index <= MERGE_WINDOW:
+            continue
+        # "استهدفوا القوات في جنين بعبوة ناسفة": the weapon word names how, it is not a second event
+        if (out and out[-1].row.type == t.row.type == "ASSAULT" and out[-1].row.acled in OPEN_RULES
+                and t.row.acled not in OPEN_RULES and t.index - out[-1].index <= WEAPON_WINDOW):
             continue
         out.append(t)
     return out
