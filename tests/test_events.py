@@ -105,3 +105,20 @@ def test_counts():
     size = count_in(tokens("ما أسفر عن مقتل 7 مدنيين وإصابة العشرات"))
     assert (size.dead, size.injured) == (7, 12)
     assert count_in(tokens("سقط ٣ شهداء")).dead == 3
+
+
+def test_purpose_and_class_nouns_report_no_event():
+    # "لاعتقال" = in order to arrest; "الاعتقالات" = arrests in general
+    assert run("دخلت قوات الأمن حي الرستن لاعتقال المطلوبين.") == [] or all(
+        e.plover.mode != "arrest" for e in run("دخلت قوات الأمن حي الرستن لاعتقال المطلوبين."))
+    assert run("وتستمر الاعتقالات في حمص.") == []
+
+
+def test_ceasefire_is_not_firing():
+    assert [e for e in run("دعا الجيش السوري إلى وقف إطلاق النار في حلب.") if e.plover.type == "ASSAULT"] == []
+
+
+def test_plural_verb_takes_the_subject_before_it():
+    [e] = run("وقالت الفصائل إن فصائل المعارضة استهدفوا الجيش السوري في حلب بالصواريخ.")
+    assert e.actors[0].sector == "REB" and e.recipients[0].sector == "MIL"
+    assert e.acled.sub_event_type == "Shelling/artillery/missile attack"

@@ -33,7 +33,7 @@ from marsad.doc import Doc
 from marsad.extract.counts import count_in
 from marsad.extract.modality import modality_of
 from marsad.extract.speech import source_attributions
-from marsad.extract.triggers import Trigger, find_triggers
+from marsad.extract.triggers import Trigger, find_triggers, trigger_lexicon
 from marsad.records import Acled, Actor, Anchor, Event, Place, Plover, TimeExpr
 from marsad.text.lexicon import FormLexicon, forms, read_tsv
 from marsad.text.segment import Token
@@ -108,6 +108,8 @@ class EventExtractor:
         toks = sent.toks
         actor, recipient = _actors(doc, sent, trig, clause_end)
         needs, definite_ok, _ = _requirements().get(trig.row.type, (None, True, frozenset()))
+        if _purpose_or_class(trig.token):
+            return []
         if (needs == "actor" and actor is None) or (not definite_ok and _anaphoric(trig)):
             return []
         if actor is None and _subject_marked(trig.token):
@@ -294,6 +296,16 @@ def _norm(w: str) -> str:
     from marsad.text.normalize import normalize
 
     return normalize(w.strip("،,.:؛"))
+
+
+def _purpose_or_class(tok: Token) -> bool:
+    """Verbal nouns that do not report one event: with ل of purpose ("لمواجهة", "لاعتقال" = in order
+    to), or definite plurals that name a class of events ("الاعتداءات", "والاعتقالات والمداهمات")."""
+    w = tok.norm
+    lex = trigger_lexicon()
+    if w.startswith("ل") and not w.startswith("لل") and w not in lex.index and lex.lookup(w[1:]):
+        return True
+    return w.startswith(("ال", "وال", "بال", "فال")) and w.endswith("ات")
 
 
 def _anaphoric(trig: Trigger) -> bool:
