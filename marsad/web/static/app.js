@@ -202,7 +202,8 @@
       state.total = total;
       renderTable();
       renderMarkers(opts && opts.fit);
-      renderTimeline(tl.items || []);
+      state.timeline = tl.items || [];
+      renderTimeline(state.timeline);
     } catch (e) {
       if (seq !== state.seq) return;
       if (e.status === 401 || e.status === 403) askToken(e.message); else say("Could not load events: " + e.message);
@@ -333,6 +334,21 @@
     map.fitBounds([[12, 24], [42, 60]]);
     state.map = map;
     state.markerLayer = L.layerGroup().addTo(map);
+    const legend = L.control({ position: "bottomleft" });
+    legend.onAdd = () => {
+      const box = el("div", { class: "map-legend" }, el("b", null, "ACLED event type"));
+      for (const [t, c] of Object.entries(ACLED_COLORS)) {
+        const sw = el("span", { class: "swatch" });
+        sw.style.background = c;
+        box.appendChild(el("div", null, sw, t));
+      }
+      const sw = el("span", { class: "swatch" });
+      sw.style.background = "#607d8b";
+      box.appendChild(el("div", null, sw, "not an ACLED event"));
+      box.appendChild(el("div", { class: "muted" }, "size: fatalities · faded: marked wrong"));
+      return box;
+    };
+    legend.addTo(map);
     fetch("/static/basemap.geojson").then((r) => r.json()).then((gj) => {
       L.geoJSON(gj, {
         interactive: false,
@@ -374,11 +390,19 @@
     }
     if (pts.length && (fit || !state.fitted) && !$("#f-bbox").checked) {
       state.fitted = true;
-      state.map.fitBounds(L.latLngBounds(pts).pad(0.3), { maxZoom: 7 });
+      state.map.fitBounds(L.latLngBounds(pts).pad(0.3), { maxZoom: 7, animate: false });
     }
   }
 
   // ---------- event + article ----------
+  // no event open: the map takes the full width; an open event gets the right column
+  function setLayout(open) {
+    const layout = $("#layout");
+    if (layout.classList.contains("with-event") === open) return;
+    layout.classList.toggle("with-event", open);
+    if (state.map) state.map.invalidateSize({ animate: false });
+    renderTimeline(state.timeline || []);
+  }
   async function openEvent(id) {
     id = Number(id);
     state.selectedId = id;
@@ -391,19 +415,16 @@
       renderEvent(ev);
       renderMarkers(false);
       const m = state.markers.get(id);
-      if (m && !state.map.getBounds().contains(m.getLatLng())) state.map.panTo(m.getLatLng());
+      if (m && !state.map.getBounds().contains(m.getLatLng())) state.map.panTo(m.getLatLng(), { animate: false });
     } catch (e) {
       say("Could not open event " + id + ": " + e.message);
     }
   }
 
-  function actorLabel(name, country, sector) {
-    const codes = [country, sector].filter(Boolean).join("/");
-    return show(name) + (codes ? " (" + codes + ")" : "");
-  }
   function renderEvent(ev) {
     $("#event-panel").hidden = false;
     $("#event-empty").hidden = true;
+    setLayout(true);
     $("#ev-title").textContent = "Event #" + ev.id + " · " + show(ev.plover_type) + (ev.plover_mode ? "/" + ev.plover_mode : "");
     const badge = $("#ev-status");
     badge.className = "badge " + (ev.status || "machine");
@@ -411,23 +432,31 @@
     const rec = ev.record || {};
     const meta = $("#ev-meta");
     clear(meta);
-    const row = (k, v, ar) => { meta.appendChild(el("dt", null, k)); meta.appendChild(el("dd", ar ? { lang: "ar", dir: "auto" } : null, v)); };
+    // values that may hold Arabic are isolated in <bdi> so the LTR line keeps its order
+    const row = (k, ...parts) => {
+      meta.appendChild(el("dt", null, k));
+      meta.appendChild(el("dd", null, ...parts.map((x) => (x && typeof x === "object" && x.bdi !== undefined ? el("bdi", null, x.bdi) : x))));
+    };
+    const actorParts = (name, country, sector) => {
+      const codes = [country, sector].filter(Boolean).join("/");
+      return [{ bdi: show(name) }, codes ? " (" + codes + ")" : ""];
+    };
     row("ACLED", ev.acled_sub_event_type ? show(ev.acled_event_type) + " › " + ev.acled_sub_event_type : "— (not an ACLED event)");
     row("Date", show(ev.date) + (ev.time_precision ? " (precision " + ev.time_precision + ")" : ""));
-    row("Location", show(ev.location_name) + [ev.admin1, ev.country].filter(Boolean).map((x) => " · " + x).join("") +
+    row("Location", { bdi: show(ev.location_name) }, [ev.admin1, ev.country].filter(Boolean).map((x) => " · " + x).join("") +
       (ev.geo_precision ? " · precision " + ev.geo_precision : "") +
-      (typeof ev.lat === "number" ? " · " + ev.lat.toFixed(3) + ", " + ev.lon.toFixed(3) : ""), true);
-    row("Actor 1", actorLabel(ev.actor1, ev.actor1_country, ev.actor1_sector), true);
-    row("Actor 2", actorLabel(ev.actor2, ev.actor2_country, ev.actor2_sector), true);
+      (typeof ev.lat === "number" ? " · " + ev.lat.toFixed(3) + ", " + ev.lon.toFixed(3) : ""));
+    row("Actor 1", ...actorParts(ev.actor1, ev.actor1_country, ev.actor1_sector));
+    row("Actor 2", ...actorParts(ev.actor2, ev.actor2_country, ev.actor2_sector));
     const size = [["dead", ev.dead], ["injured", ev.injured], ["arrested", ev.arrested]].filter((x) => x[1] != null);
     row("Size", size.length ? size.map((x) => x[1] + " " + x[0]).join(", ") : "—");
     const mod = rec.modality ? Object.entries(rec.modality).filter((x) => x[1]).map((x) => x[0]) : [];
     if (mod.length) row("Modality", mod.join(", "));
     if (rec.attribution && rec.attribution.length) {
-      row("Attribution", rec.attribution.map((a) => [a.speaker, a.via && "via " + a.via, a.anonymous && "(anonymous)"].filter(Boolean).join(" ")).join("; "), true);
+      row("Attribution", { bdi: rec.attribution.map((a) => [a.speaker, a.via && "via " + a.via, a.anonymous && "(anonymous)"].filter(Boolean).join(" ")).join("; ") });
     }
     row("Confidence", ev.confidence == null ? "—" : Number(ev.confidence).toFixed(2));
-    row("Anchor", show(ev.anchor_quote), true);
+    row("Anchor", el("span", { lang: "ar", dir: "rtl", class: "anchor-quote" }, show(ev.anchor_quote)));
 
     const doc = ev.document || {};
     const head = $("#doc-head");
@@ -634,19 +663,39 @@
       $("#c-submit").disabled = false;
     }
   }
+  // short, readable form of a changed value (places and actors are whole records)
+  function brief(v) {
+    if (v === null || v === undefined) return "null";
+    if (typeof v !== "object") return JSON.stringify(v);
+    if (Array.isArray(v)) return "[" + v.map(brief).join(", ") + "]";
+    const parts = [];
+    const label = v.name || v.text || v.value;
+    if (label) parts.push(String(label));
+    if (typeof v.lat === "number" && typeof v.lon === "number") parts.push(v.lat.toFixed(4) + ", " + v.lon.toFixed(4));
+    const codes = [v.country, v.sector, v.admin1].filter(Boolean).join("/");
+    if (codes) parts.push(codes);
+    const out = parts.length ? parts.join(" · ") : JSON.stringify(v);
+    return out.length > 160 ? out.slice(0, 157) + "…" : out;
+  }
+  function when(ts) {
+    const t = Date.parse(ts || "");
+    return isNaN(t) ? show(ts) : new Date(t).toISOString().slice(0, 19).replace("T", " ") + " UTC";
+  }
   function renderHistory(list) {
     const ol = $("#history");
     clear(ol);
     if (!list.length) { ol.appendChild(el("li", { class: "muted none" }, "No corrections yet.")); return; }
     for (const c of list) {
-      const changes = Object.entries(c.changes || {}).map(([k, v]) => {
-        const before = c.before && Object.prototype.hasOwnProperty.call(c.before, k) ? JSON.stringify(c.before[k]) : "?";
-        return k + ": " + before + " → " + JSON.stringify(v);
-      }).join("\n");
+      const changes = el("div", { class: "changes", dir: "ltr" });
+      for (const [k, v] of Object.entries(c.changes || {})) {
+        const before = c.before && Object.prototype.hasOwnProperty.call(c.before, k) ? brief(c.before[k]) : "?";
+        changes.appendChild(el("div", { class: "change" }, k + ": ", el("bdi", { dir: "ltr" }, before), " → ", el("bdi", { dir: "ltr" }, brief(v))));
+      }
+      if (!changes.firstChild) changes.textContent = "(no field changes)";
       ol.appendChild(el("li", { class: "correction", "data-id": c.id },
-        el("b", { dir: "auto" }, show(c.user)), " · " + show(c.created_at),
+        el("b", null, el("bdi", null, show(c.user))), " · " + when(c.created_at),
         c.note ? el("div", { class: "note", dir: "auto" }, c.note) : null,
-        el("div", { class: "changes", dir: "ltr" }, changes || "(no field changes)")));
+        changes));
     }
   }
 
@@ -679,6 +728,7 @@
     $("#ev-close").addEventListener("click", () => {
       state.selectedId = null; state.current = null;
       $("#event-panel").hidden = true; $("#event-empty").hidden = false;
+      setLayout(false);
       syncUrl(); renderTable(); renderMarkers(false);
     });
     $("#correction").addEventListener("submit", submitCorrection);
