@@ -260,7 +260,13 @@ def _locations(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> lis
     """Places of an event: the list of places right after the trigger (one event each), else the
     nearest place before it in the sentence, else the last place of the previous sentence."""
     in_sent = [p for p in doc.places if p.span and sent.start <= p.span[0] < sent.end and not _is_country(p)]
-    clause = _most_specific([p for p in in_sent if trig.token.start <= p.span[0] < clause_end])
+    clause = [p for p in in_sent if trig.token.start <= p.span[0] < clause_end]
+    villages = _unlisted_villages(doc, sent, trig.token.end, clause_end, in_sent)
+    if villages:
+        contexts = {id(v.context) for v in villages}
+        clause = sorted([p for p in clause if id(p) not in contexts] + [v.place for v in villages],
+                        key=lambda p: p.span[0])
+    clause = _most_specific(clause)
     if clause:
         listed = _listed(doc, clause)
         return listed if trig.row.type in ("COERCE", "ASSAULT", "PROTEST") else listed[:1]
@@ -276,6 +282,72 @@ def _place_nouns() -> tuple[FormLexicon, FormLexicon]:
     rows = read_tsv(data_path("events", "place_nouns.tsv"))
     lex = lambda role: FormLexicon([(f, role) for r in rows if r[1] == role for f in forms(r[0])])
     return lex("noun"), lex("link")
+
+
+@dataclass
+class _Village:
+    place: Place  # approximate: the context's coordinates, precision 2
+    context: Place
+
+
+def _unlisted_villages(doc: Doc, sent: _Sentence, start: int, end: int, in_sent: list[Place]) -> list[_Village]:
+    """Villages no gazetteer lists ("بلدة الخيام", "قرية دير فول شمال حمص") are placed, as ACLED does,
+    at the nearest resolvable context with precision 2: a town named in the same sentence, else the
+    previous sentence's place. Each keeps its own span and Arabic name, and no GeoNames id."""
+    nouns, links = _place_nouns()
+    heads, settlements, function = _name_heads(), _village_lexicon("settlement"), _village_lexicon("function")
+    toks = [t for t in sent.toks if start <= t.start < end]
+    covered = lambda t: any(p.span[0] <= t.start < p.span[1] for p in doc.places)
+    found = []
+    for i, t in enumerate(toks[:-1]):
+        # an indefinite settlement noun: "بلدة ميفدون"; "المخيم" alone points back to a camp already named
+        if not settlements.has(t.norm) or "ال" in t.norm[:4] or covered(t):
+            continue
+        name = toks[i + 1]
+        if (covered(name) or nouns.has(name.norm) or links.has(name.norm) or function.has(name.norm)
+                or trigger_lexicon().has(name.norm) or _adjective_like(name.norm)):
+            continue
+        last = name
+        if i + 2 < len(toks) and heads.has(name.norm) and not covered(toks[i + 2]) \
+                and not any(c in doc.text[name.end:toks[i + 2].start] for c in "،,.:"):
+            last = toks[i + 2]
+        found.append((name.start, last.end))
+    out = []
+    for s, e in found:
+        context = _context_place(doc, sent, s, in_sent)
+        if context is None:
+            continue
+        text = doc.text[s:e]
+        out.append(_Village(Place(text=text, name=f"{text} (near {context.name})", lat=context.lat, lon=context.lon,
+                                  admin1=context.admin1, country=context.country, geo_precision=2, span=[s, e]),
+                            context))
+    return out
+
+
+def _context_place(doc: Doc, sent: _Sentence, pos: int, in_sent: list[Place]) -> Place | None:
+    towns = [p for p in in_sent if p.lat is not None and (p.geo_precision or 1) <= 2]
+    after = [p for p in towns if p.span[0] > pos]
+    if after:
+        return after[0]
+    if towns:
+        return towns[-1]
+    previous = [p for p in _most_specific(_previous_places(doc, sent)) if p.lat is not None]
+    return previous[-1] if previous else None
+
+
+def _name_heads() -> FormLexicon:
+    return _village_lexicon("name_head")
+
+
+@lru_cache(maxsize=None)
+def _village_lexicon(role: str) -> FormLexicon:
+    rows = read_tsv(data_path("events", "place_nouns.tsv"))
+    return FormLexicon([(f, True) for r in rows if r[1] == role for f in forms(r[0])])
+
+
+def _adjective_like(w: str) -> bool:
+    """Nisba adjectives and plurals are not village names: "مواقع مدنية", "المدينة الساحلية"."""
+    return w.endswith(("يه", "يين", "يون", "ات")) or (not w.startswith("ال") and w.endswith("ي"))
 
 
 def _listed(doc: Doc, places: list[Place]) -> list[Place]:
@@ -330,7 +402,8 @@ def _most_specific(places: list[Place]) -> list[Place]:
     places = [p for p in places if not _is_country(p)]
     out: list[Place] = []
     for p in places:
-        if any(q.geonameid == p.geonameid and q.geo_precision == p.geo_precision for q in out):
+        if any(q.geonameid == p.geonameid and q.geo_precision == p.geo_precision
+               and (p.geonameid is not None or q.text == p.text) for q in out):
             continue
         out.append(p)
     towns = [p for p in out if (p.geo_precision or 1) == 1]
