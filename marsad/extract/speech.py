@@ -8,6 +8,7 @@ with that noun. Cue words live in marsad/data/events/speech.tsv.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -64,8 +65,9 @@ class SpeechExtractor:
     def __call__(self, doc: Doc) -> Doc:
         previous: Statement | None = None
         outlets: list[str] = []  # outlets named so far, for "بحسب الصحيفة"
+        starts = [t.start for t in doc.tokens]
         for s, e in doc.sentences:
-            cur = _Cursor(doc, [t for t in doc.tokens if s <= t.start < e])
+            cur = _Cursor(doc, doc.tokens[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)])
             for st in self._sentence(doc, cur, (s, e), previous, outlets):
                 doc.statements.append(st)
                 previous = st
@@ -174,7 +176,8 @@ def source_attributions(doc: Doc, start: int, end: int) -> list[Attribution]:
     si = doc.sentence_of(start)
     if si >= 0:
         s, e = doc.sentences[si]
-        toks = [t for t in doc.tokens if s <= t.start < e]
+        starts = [t.start for t in doc.tokens]
+        toks = doc.tokens[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
         for i, t in enumerate(toks[:-1]):
             if _is("source", t):
                 k = i + 1

@@ -131,12 +131,14 @@ def lexicon() -> Lexicon:
     return Lexicon()
 
 
-def _first_readings(word: str):
+@lru_cache(maxsize=200_000)
+def _first_readings(word: str) -> tuple:
     """(chars the span skips, key) readings of a match's first word, the word itself first."""
-    yield 0, _inner(word)
+    out = [(0, _inner(word))]
     for p, skip in _PROCLITICS:
         if word.startswith(p) and len(word) - len(p) >= 2:
-            yield skip, _inner(word[len(p):]) if not p.endswith("ال") and not p.endswith("لل") else word[len(p):]
+            out.append((skip, _inner(word[len(p):]) if not p.endswith("ال") and not p.endswith("لل") else word[len(p):]))
+    return tuple(out)
 
 
 def _atoms(text: str, words: list[re.Match]) -> list[Atom]:

@@ -242,6 +242,7 @@ class PlaceResolver:
 
     # readings of a first token: (normalized prefix length stripped, stem); the token itself first
     @staticmethod
+    @lru_cache(maxsize=200_000)
     def _readings(norm: str) -> list[tuple[int, str]]:
         out = [(0, norm)]
         for p, keep in _PROCLITICS:

@@ -44,15 +44,12 @@ class NormText:
 
     @classmethod
     def of(cls, original: str) -> "NormText":
-        out: list[str] = []
-        offsets: list[int] = []
-        for i, ch in enumerate(original):
-            rep = _MAP.get(ch, ch)
-            for r in rep:
-                out.append(r)
-                offsets.append(i)
-        offsets.append(len(original))
-        return cls("".join(out), tuple(offsets))
+        text = original.translate(_TABLE)
+        n = len(original)
+        if len(text) == n:  # nothing dropped: offsets are the identity (every mapping is one char or none)
+            return cls(text, tuple(range(n + 1)))
+        kept = [i for i, ch in enumerate(original) if _MAP.get(ch, ch)]
+        return cls(text, tuple(kept) + (n,))
 
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) for the normalized [start, end)."""
