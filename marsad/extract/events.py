@@ -36,6 +36,7 @@ from marsad.extract.speech import source_attributions
 from marsad.extract.triggers import Trigger, find_triggers, trigger_lexicon
 from marsad.records import Acled, Actor, Anchor, Event, Place, Plover, TimeExpr
 from marsad.text.lexicon import FormLexicon, forms, read_tsv
+from marsad.text.normalize import normalize
 from marsad.text.segment import Token
 
 STATE_SECTORS = {"GOV", "MIL", "COP", "SPY", "JUD"}
@@ -160,10 +161,10 @@ def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[
     actor = recipient = None
     if _subject_marked(trig.token) and before:
         # "مجاهديها استهدفوا قاعدة الاحتلال": the verb already carries its subject (وا), so what follows is the target
-        return _public(before[-1]), _public(after[0] if after else None)
+        return _public(_coordination_head(doc, before)), _public(after[0] if after else None)
     if before and _adjacent(doc, before[-1], trig):
         # "بشار الأسد حث تركيا على التدخل": a subject right before the verb, the object after it
-        return _public(before[-1]), _public(after[0] if after else None)
+        return _public(_coordination_head(doc, before)), _public(after[0] if after else None)
     if after and not _marked_recipient(doc, after[0]):
         actor = after[0]
         rest = [a for a in after[1:] + [a for a in mentions if a.span[0] >= trig.token.end + ACTOR_AFTER_CHARS
@@ -175,6 +176,14 @@ def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[
     if recipient is not None and actor is not None and recipient.span == actor.span:
         recipient = None
     return _public(actor), _public(recipient)
+
+
+def _coordination_head(doc: Doc, before: list[Actor]) -> Actor:
+    """"مسؤولين مصريين وأردنيين حثوا": of actors joined by و, the first one is the first actor."""
+    i = len(before) - 1
+    while i > 0 and doc.text[before[i - 1].span[1]:before[i].span[0]].strip() in ("", "و", "،", ","):
+        i -= 1
+    return before[i]
 
 
 def _adjacent(doc: Doc, a: Actor, trig: Trigger) -> bool:
@@ -365,8 +374,6 @@ def _listed(doc: Doc, places: list[Place]) -> list[Place]:
 
 
 def _norm(w: str) -> str:
-    from marsad.text.normalize import normalize
-
     return normalize(w.strip("،,.:؛"))
 
 
@@ -475,9 +482,11 @@ def _confidence(actor, place, when, sub) -> float:
 
 
 def _key(e: Event) -> tuple:
+    """Unlocated events (mostly verbal ones) are only the same when stated with the same word."""
     loc = e.location
-    return (e.plover.type, e.acled.sub_event_type if e.acled else None,
-            (loc.geonameid, loc.geo_precision) if loc else None, e.date.value if e.date else None)
+    where = (loc.geonameid, loc.geo_precision, loc.text if loc.geonameid is None else None) if loc else \
+        ("unlocated", normalize(e.trigger or "").lstrip("وف"))
+    return (e.plover.type, e.acled.sub_event_type if e.acled else None, where, e.date.value if e.date else None)
 
 
 def _who(e: Event) -> tuple | None:

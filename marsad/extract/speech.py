@@ -79,7 +79,9 @@ class SpeechExtractor:
         for i, tok in enumerate(toks[:-1]):
             if not _is("verb", tok):
                 continue
-            if i > 6 and not tok.norm.startswith(("و", "ف")):  # a speech verb deep in a clause is rarely the frame
+            # a speech verb deep in a clause is rarely the frame, unless a clause opener precedes it:
+            # "..., فيما كشفت الشبكة السورية عن ..."
+            if i > 6 and not tok.norm.startswith(("و", "ف")) and not _is("opener", toks[i - 1]):
                 continue
             st = self._statement(doc, cur, i, sent, previous, outlets)
             if st:
@@ -105,6 +107,7 @@ class SpeechExtractor:
         quote_span = self._quote(doc, cur, max(j, k), sent)
         if quote_span is None:
             return None
+        via = via or self._aside_source(doc, cur, i, quote_span[0])
         if j > speaker_start:
             sp = (toks[speaker_start].start, toks[j - 1].end)
             speaker_text = doc.text[sp[0]:sp[1]]
@@ -129,6 +132,18 @@ class SpeechExtractor:
             outlets.append(via)
             return via, k
         return None, j
+
+    def _aside_source(self, doc: Doc, cur: _Cursor, i: int, quote_start: int) -> str | None:
+        """"أكد مسؤولون، بحسب الصحيفة، أن ...": the outlet named in an aside before the quote."""
+        for k in range(i + 1, len(cur.toks) - 1):
+            t = cur.toks[k]
+            if t.start >= quote_start:
+                break
+            if _is("source", t):
+                nxt = cur.toks[k + 1]
+                end = cur.phrase_end(k + 1, 4, lambda x: _is("complement", x))
+                return _resolve_outlet(doc, doc.text[nxt.start:cur.toks[end - 1].end], nxt)
+        return None
 
     def _quote(self, doc: Doc, cur: _Cursor, j: int, sent) -> tuple[int, int] | None:
         """The quote: a quoted passage after the verb, else the clause after "إن/أن", else after ":"."""
