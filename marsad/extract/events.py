@@ -484,7 +484,7 @@ def _confidence(actor, place, when, sub) -> float:
 def _key(e: Event) -> tuple:
     """Unlocated events (mostly verbal ones) are only the same when stated with the same word."""
     loc = e.location
-    where = (loc.geonameid, loc.geo_precision, loc.text if loc.geonameid is None else None) if loc else \
+    where = (loc.geonameid, loc.text if loc.geonameid is None else None) if loc else \
         ("unlocated", normalize(e.trigger or "").lstrip("وف"))
     return (e.plover.type, e.acled.sub_event_type if e.acled else None, where, e.date.value if e.date else None)
 

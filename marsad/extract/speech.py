@@ -96,7 +96,8 @@ class SpeechExtractor:
         j = colon if colon is not None else cur.phrase_end(i + 1, MAX_SPEAKER, stop)
         via, k = self._via(cur, j, outlets)
         # "نقلت شبكة بلومبرج عن مصدر ...": the outlet is the subject, the speaker follows "عن"
-        if j > i + 1 and _media_token(toks[i + 1]) and j < len(toks) and toks[j].norm == "عن":
+        relays = toks[i].norm.lstrip("وف").startswith(("نقل", "تنقل", "ينقل"))
+        if relays and j > i + 1 and _media_token(toks[i + 1]) and j < len(toks) and toks[j].norm == "عن":
             via = doc.text[toks[i + 1].start:toks[j - 1].end]
             outlets.append(via)
             i2 = j
