@@ -120,7 +120,7 @@ class EventExtractor:
         if modality.negated or modality.hypothetical:
             return []
         clause = [t for t in toks if trig.token.start - 30 <= t.start < clause_end]
-        sub, mode = _acled_sub(trig, actor, recipient, clause)
+        sub, mode = _acled_sub(trig, actor, recipient, clause, context=_previous_tokens(doc, sent) + toks)
         if trig.row.acled == "strike-if-weapon" and sub is None:
             return []
         size = count_in([t for t in toks if t.start < clause_end])
@@ -424,8 +424,11 @@ def _event_place(p: Place | None) -> Place | None:
     return p.model_copy()
 
 
-def _acled_sub(trig: Trigger, actor: Actor | None, recipient: Actor | None, clause: list[Token]) -> tuple[str | None, str | None]:
-    """Resolve the ACLED rule of a trigger row to a sub-event type (and refine the PLOVER mode)."""
+def _acled_sub(trig: Trigger, actor: Actor | None, recipient: Actor | None, clause: list[Token],
+               context: list[Token] = ()) -> tuple[str | None, str | None]:
+    """Resolve the ACLED rule of a trigger row to a sub-event type (and refine the PLOVER mode).
+    `context` (the sentence and the one before) names the weapon when the clause does not:
+    "شنت مقاتلات التحالف غارات ... وقصف أهدافاً أخرى" is still an air strike."""
     rule, mode = trig.row.acled, trig.row.mode
     sector = actor.sector if actor else None
     if rule == "seize":
@@ -447,15 +450,24 @@ def _acled_sub(trig: Trigger, actor: Actor | None, recipient: Actor | None, clau
         if rule == "fight":
             civilian = recipient is not None and recipient.sector == "CVL"
             return ("Attack" if civilian else "Armed clash"), mode or "firearms"
-        return "Shelling/artillery/missile attack", mode
+        return _weapon(context) or ("Shelling/artillery/missile attack", mode)
     if rule == "strike-if-weapon":  # "استهدفت" alone is not an attack: "حملات استهدفت الشبان"
         weapon = _weapon(clause)
         if weapon:
             return weapon
-        return ("Shelling/artillery/missile attack", mode) if _military_target(clause, trig) else (None, None)
+        if not _military_target(clause, trig):
+            return None, None
+        return _weapon(context) or ("Shelling/artillery/missile attack", mode)
     if rule == "assault":  # "اعتداء ... بالضرب": violence against people unless a weapon says otherwise
         return (_weapon(clause) or ("Attack", mode or "beat"))
     return rule, mode
+
+
+def _previous_tokens(doc: Doc, sent: _Sentence) -> list[Token]:
+    if sent.index == 0:
+        return []
+    s, e = doc.sentences[sent.index - 1]
+    return [t for t in doc.tokens if s <= t.start < e]
 
 
 def _military_target(clause: list[Token], trig: Trigger) -> bool:
