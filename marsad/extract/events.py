@@ -111,7 +111,9 @@ class EventExtractor:
         needs, definite_ok, _ = _requirements().get(trig.row.type, (None, True, frozenset()))
         if _purpose_or_class(trig.token):
             return []
-        if (needs == "actor" and actor is None) or (not definite_ok and _anaphoric(trig)):
+        if (needs in ("actor", "actor+recipient") and actor is None) or (not definite_ok and _anaphoric(trig)):
+            return []
+        if needs == "actor+recipient" and recipient is None:
             return []
         if actor is None and _subject_marked(trig.token):
             actor = _carried(last_actor, doc, sent)
