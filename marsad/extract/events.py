@@ -336,7 +336,7 @@ def _unlisted_villages(doc: Doc, sent: _Sentence, start: int, end: int, in_sent:
 
 
 def _context_place(doc: Doc, sent: _Sentence, pos: int, in_sent: list[Place]) -> Place | None:
-    towns = [p for p in in_sent if p.lat is not None and (p.geo_precision or 1) <= 2]
+    towns = [p for p in in_sent if p.lat is not None]
     after = [p for p in towns if p.span[0] > pos]
     if after:
         return after[0]
