@@ -416,8 +416,11 @@ def _most_specific(places: list[Place]) -> list[Place]:
             continue
         out.append(p)
     towns = [p for p in out if (p.geo_precision or 1) == 1]
+    # a region (precision 3) named beside a town contains it ("مجدل شمس في الجولان المحتل"); a precision-2
+    # place ("ريف حلب") is kept unless a town of its admin-1 is named
     return [p for p in out if (p.geo_precision or 1) == 1
-            or not any(t.admin1 and t.admin1 == p.admin1 for t in towns)]
+            or (p.geo_precision == 2 and not any(t.admin1 and t.admin1 == p.admin1 for t in towns))
+            or (p.geo_precision == 3 and not towns)]
 
 
 def _event_place(p: Place | None) -> Place | None:
