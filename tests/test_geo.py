@@ -120,3 +120,12 @@ def test_gazetteer_loads_fast():
 def test_palestine_units(text):
     doc = run(text)
     assert doc.places and doc.places[0].country == "PS"
+
+
+def test_joined_village_names_and_south_lebanon():
+    from marsad.pipeline import Pipeline
+
+    rec = Pipeline(ner=False).extract("قصفت المدفعية خراج كفرشوبا في جنوب لبنان أمس.", published="2024-01-01")
+    names = {p.text: p for p in rec.mentions.places}
+    assert names["كفرشوبا"].country == "LB"
+    assert names["جنوب لبنان"].admin1 == "LB-NA" and names["جنوب لبنان"].geo_precision == 3

@@ -102,6 +102,7 @@ class Gazetteer:
         idx: dict[str, list[int]] = {}
         bare: dict[str, list[int]] = {}
         art: dict[str, list[int]] = {}
+        joined_heads = {normalize(r[0]) for r in _lines("joined_heads.txt")}
         with gzip.open(_data("places.tsv.gz").open("rb"), "rt", encoding="utf-8") as f:
             next(f)
             for line in f:
@@ -114,6 +115,9 @@ class Gazetteer:
                     g.preferred.add((pref, i))
                 for n in names.split("|"):
                     idx.setdefault(n, []).append(i)
+                    head = n.split(" ", 1)[0]
+                    if head in joined_heads and n.count(" ") == 1:  # "كفر شوبا" is also written "كفرشوبا"
+                        idx.setdefault(n.replace(" ", ""), []).append(i)
                     if n.startswith("ال") and len(n) > 4 and kind == "city":
                         bare.setdefault(n[2:], []).append(i)
                     # only big towns: "الخرطوم" for "خرطوم", but not "السيول" (floods) for Seoul
