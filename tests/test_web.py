@@ -14,10 +14,10 @@ Skipped when Chromium or Playwright is missing.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-import shutil
 import socket
 import threading
 import time
@@ -240,10 +240,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _make_app(db_url: str):
+def _make_app(db_url: str, **kw):
     from marsad.api.app import create_app
 
-    return create_app(db_url, token=TOKEN)
+    return create_app(db_url, token=TOKEN, **kw)
 
 
 def _seed(db_url: str) -> None:
@@ -262,18 +262,14 @@ def _get_json(url: str):
         return json.loads(r.read().decode("utf-8"))
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@contextlib.contextmanager
+def _serve(app):
+    """Run `app` with uvicorn on 127.0.0.1:<free port> in a thread; stop it on exit (bounded waits)."""
     uvicorn = pytest.importorskip("uvicorn")
-    db_url = "sqlite:///" + str(tmp_path_factory.mktemp("webdb") / "marsad.db")
-    _seed(db_url)
-    app = _make_app(db_url)
     port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=srv.run, name="marsad-web-test-server", daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while not srv.started:
         if not thread.is_alive() or time.monotonic() > deadline:
@@ -281,10 +277,18 @@ def server(tmp_path_factory):
             pytest.fail("test server did not start")
         time.sleep(0.05)
     try:
-        yield base
+        yield f"http://127.0.0.1:{port}"
     finally:
         srv.should_exit = True
         thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db_url = "sqlite:///" + str(tmp_path_factory.mktemp("webdb") / "marsad.db")
+    _seed(db_url)
+    with _serve(_make_app(db_url)) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -514,6 +518,27 @@ def test_astral_characters_keep_spans_aligned(page, server):
     assert pg.locator("#article .m-org").inner_text() == "الدفاع المدني"
 
 
+def test_actor_admin1_and_map_view_filters(page, server):
+    pg = page
+    _open_app(pg, server)
+    _wait_rows(pg, len(DOCS))
+    pg.fill("#f-actor", "police")
+    _wait_rows(pg, 1)
+    assert "Beirut" in _rows(pg).first.inner_text() or "بيروت" in _rows(pg).first.inner_text()
+    pg.click("#f-reset")
+    _wait_rows(pg, len(DOCS))
+    pg.select_option("#f-admin1", "EG-C")
+    _wait_rows(pg, 1)
+    pg.click("#f-reset")
+    _wait_rows(pg, len(DOCS))
+    # "map view only": zoom onto Cairo and only its event is listed
+    pg.check("#f-bbox")
+    pg.evaluate("window.marsad.state.map.setView([30.05, 31.25], 9, {animate: false})")
+    _wait_rows(pg, 1)
+    assert "Arrests" in _rows(pg).first.inner_text()
+    assert not pg.errors, pg.errors
+
+
 def test_page_makes_no_external_requests(page, server):
     pg = page
     _open_app(pg, server)
@@ -522,3 +547,24 @@ def test_page_makes_no_external_requests(page, server):
     pg.wait_for_load_state("networkidle")
     outside = [u for u in pg.requests if not (u.startswith(server + "/") or u.startswith("data:"))]
     assert outside == []
+
+
+def test_private_server_asks_for_the_token(browser, tmp_path):
+    db_url = "sqlite:///" + str(tmp_path / "private.db")
+    _seed(db_url)
+    with _serve(_make_app(db_url, private=True)) as base:
+        ctx = browser.new_context(viewport={"width": 1200, "height": 900}, service_workers="block")
+        try:
+            pg = ctx.new_page()
+            pg.set_default_timeout(15000)
+            pg.goto(base + "/")
+            pg.wait_for_selector("#token-prompt")
+            assert pg.locator("#events tbody tr").count() == 0
+            pg.fill("#token-prompt", TOKEN)
+            pg.click("#message button")
+            _wait_rows(pg, len(DOCS))
+            pg.click("#events tbody tr >> nth=0")
+            pg.wait_for_selector("#event-panel:not([hidden]) #article .anchor")
+            assert pg.input_value("#c-token") == TOKEN
+        finally:
+            ctx.close()

@@ -188,7 +188,7 @@
     try {
       const [first, tl] = await Promise.all([
         api("/api/events?" + query(f, { limit: PAGE, offset: 0 })),
-        api("/api/timeline?" + query(f)).catch((e) => { say("Timeline: " + e.message); return { items: [] }; }),
+        api("/api/timeline?" + query(f)).catch((e) => ({ items: [], error: e })),
       ]);
       let items = first.items || [];
       const total = first.total ?? items.length;
@@ -202,6 +202,7 @@
       state.total = total;
       renderTable();
       renderMarkers(opts && opts.fit);
+      if (tl.error) say("Timeline: " + tl.error.message);
       state.timeline = tl.items || [];
       renderTimeline(state.timeline);
     } catch (e) {
