@@ -161,3 +161,49 @@ if __name__ == "__main__":
     print("gazetteer", build_gazetteer(sh, stop=frequent_words(sh)), time.time() - t)
     t = time.time()
     print("clusters", build_clusters(sh), time.time() - t)
+
+
+# irregular nationality adjectives (normalized, without ال) → ISO alpha-3
+NATIONALITY_OVERRIDES = {
+    "امريكي": "USA", "اميركي": "USA", "امريكان": "USA", "اميركان": "USA", "بريطاني": "GBR", "انكليزي": "GBR",
+    "انجليزي": "GBR", "روس": "RUS", "اتراك": "TUR", "اكراد": "IRQ", "سعودي": "SAU", "اماراتي": "ARE",
+    "اسراييلي": "ISR", "فلسطيني": "PSE", "المانى": "DEU", "الماني": "DEU", "هولندي": "NLD", "صيني": "CHN",
+    "ياباني": "JPN", "هندي": "IND", "باكستاني": "PAK", "افغاني": "AFG", "يمني": "YEM", "قطري": "QAT",
+    "كويتي": "KWT", "بحريني": "BHR", "عماني": "OMN", "سوداني": "SDN", "ليبي": "LBY", "تونسي": "TUN",
+    "جزايري": "DZA", "مغربي": "MAR", "موريتاني": "MRT", "اردني": "JOR", "لبناني": "LBN", "سوري": "SYR",
+    "عراقي": "IRQ", "ايراني": "IRN", "مصري": "EGY", "تركي": "TUR", "فرنسي": "FRA", "ايطالي": "ITA",
+    "اسباني": "ESP", "اوكراني": "UKR", "روسي": "RUS", "كوري": "KOR", "يوناني": "GRC", "سويسري": "CHE",
+}
+
+
+def build_nationalities(shared: Path, out: Path = DATA / "nationality.tsv") -> int:
+    """Nationality adjectives (normalized, no ال, masculine singular) → ISO3, from country names.
+
+    Rule (../shared/NOTES-arabic-nlp.md): strip ال, drop a final يا/ا/ة (or keep ي of a final ية),
+    add ي; then the override table for irregular forms wins.
+    """
+    table: dict[str, str] = {}
+    with open(shared / "data" / "geo" / "ne_10m_admin_0_names_v5.1.1.tsv", encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+            iso3 = row["ISO_A3"] if row["ISO_A3"] not in ("", "-99") else row["ADM0_A3"]
+            name = normalize((row["NAME_AR"] or "").strip())
+            if not name or " " in name or not _ARABIC_WORD.match(name):
+                continue
+            base = name[2:] if name.startswith("ال") else name
+            if base.endswith("يه"):
+                adj = base[:-1]
+            else:
+                for suf in ("يا", "ا", "ه"):
+                    if base.endswith(suf) and len(base) - len(suf) >= 2:
+                        base = base[: -len(suf)]
+                        break
+                adj = base + "ي"
+            if len(adj) >= 4:
+                table.setdefault(adj, iso3)
+    table.update(NATIONALITY_OVERRIDES)
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("# Nationality adjectives (normalized, no article, masculine singular) → ISO 3166 alpha-3.\n")
+        f.write("# Generated from Natural Earth admin-0 Arabic names (public domain) + overrides in marsad/ner/resources.py.\n")
+        for k in sorted(table):
+            f.write(f"{k}\t{table[k]}\n")
+    return len(table)
