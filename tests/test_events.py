@@ -122,3 +122,11 @@ def test_plural_verb_takes_the_subject_before_it():
     [e] = run("وقالت الفصائل إن فصائل المعارضة استهدفوا الجيش السوري في حلب بالصواريخ.")
     assert e.actors[0].sector == "REB" and e.recipients[0].sector == "MIL"
     assert e.acled.sub_event_type == "Shelling/artillery/missile attack"
+
+
+def test_unlisted_village_is_placed_near_its_context():
+    # "قرية الزعفرانة" is in no gazetteer: the event is placed at Homs (named in the sentence), precision 2
+    events = run("سيطرت فصائل المعارضة على قرية الزعفرانة شمال حمص.")
+    [e] = [e for e in events if e.location and e.location.geonameid is None]
+    assert e.location.text == "الزعفرانة" and e.location.geo_precision == 2
+    assert (e.location.lat, e.location.lon) == (34.73, 36.72)

@@ -308,7 +308,7 @@ def _unlisted_villages(doc: Doc, sent: _Sentence, start: int, end: int, in_sent:
     nouns, links = _place_nouns()
     heads, settlements, function = _name_heads(), _village_lexicon("settlement"), _village_lexicon("function")
     toks = [t for t in sent.toks if start <= t.start < end]
-    covered = lambda t: any(p.span[0] <= t.start < p.span[1] for p in doc.places)
+    covered = lambda t: any(p.span[0] <= t.start < p.span[1] for p in doc.places + doc.actors())
     found = []
     for i, t in enumerate(toks[:-1]):
         # an indefinite settlement noun: "بلدة ميفدون"; "المخيم" alone points back to a camp already named
@@ -336,14 +336,32 @@ def _unlisted_villages(doc: Doc, sent: _Sentence, start: int, end: int, in_sent:
 
 
 def _context_place(doc: Doc, sent: _Sentence, pos: int, in_sent: list[Place]) -> Place | None:
-    towns = [p for p in in_sent if p.lat is not None]
+    """The nearest place that can stand for an unlisted village, in the article's main country
+    (a town of another country named in the sentence is rarely where the village is)."""
+    main = _main_country(doc)
+    towns = [p for p in in_sent if p.lat is not None and (main is None or p.country == main)]
     after = [p for p in towns if p.span[0] > pos]
     if after:
         return after[0]
     if towns:
         return towns[-1]
-    previous = [p for p in _most_specific(_previous_places(doc, sent)) if p.lat is not None]
-    return previous[-1] if previous else None
+    previous = [p for p in _most_specific(_previous_places(doc, sent))
+                if p.lat is not None and (main is None or p.country == main)]
+    if previous:
+        return previous[-1]
+    return _main_place(doc)
+
+
+def _main_place(doc: Doc) -> Place | None:
+    """The article's most-mentioned place below country level ("جنوب لبنان" in a border report)."""
+    counts: dict[tuple, list[Place]] = {}
+    for p in doc.places:
+        if p.lat is not None and p.geonameid and not _is_country(p):
+            counts.setdefault((p.geonameid,), []).append(p)
+    if not counts:
+        return None
+    best = max(counts.values(), key=len)
+    return best[0] if len(best) >= 2 else None
 
 
 def _name_heads() -> FormLexicon:
