@@ -130,3 +130,8 @@ def test_unlisted_village_is_placed_near_its_context():
     [e] = [e for e in events if e.location and e.location.geonameid is None]
     assert e.location.text == "الزعفرانة" and e.location.geo_precision == 2
     assert (e.location.lat, e.location.lon) == (34.73, 36.72)
+
+
+def test_nationality_adjective_names_the_attacker():
+    [e] = run("أصيب شاب في قصف مدفعي إسرائيلي على أطراف مدينة حلب.")
+    assert (e.actors[0].country, e.actors[0].sector) == ("ISR", "MIL")

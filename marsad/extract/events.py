@@ -117,6 +117,9 @@ class EventExtractor:
             return []
         if actor is None and _subject_marked(trig.token):
             actor = _carried(last_actor, doc, sent)
+        national = _nationality_after(toks, trig)
+        if national and (actor is None or actor.sector == "CVL"):
+            actor = national  # "أصيب شاب في قصف إسرائيلي": the adjective names who shelled, not the victim
         when = _date(doc, sent, trig)
         modality = modality_of(toks, trig.index, when, doc.published)
         if modality.negated or modality.hypothetical:
@@ -177,7 +180,33 @@ def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[
         recipient = next((a for a in mentions if trig.token.end <= a.span[0] < clause_end), None)
     if recipient is not None and actor is not None and recipient.span == actor.span:
         recipient = None
+    if recipient is not None and recipient.kind == "state" and trig.row.type in ("ASSAULT", "COERCE") and any(
+            p.span and p.span[0] <= recipient.span[0] < p.span[1] for p in doc.places):
+        recipient = None  # "في جنوب لبنان": a country inside a place name is where, not whom
     return _public(actor), _public(recipient)
+
+
+@lru_cache(maxsize=1)
+def _nationalities() -> FormLexicon:
+    rows = read_tsv(data_path("actors", "nationalities.tsv"))
+    return FormLexicon([(normalize(r[0]), (r[1], r[2])) for r in rows[1:] if len(r) >= 3])
+
+
+def _nationality_after(toks: list[Token], trig: Trigger) -> Actor | None:
+    """"قصفاً مدفعياً إسرائيلياً", "القصف الجوي الأميركي": a nationality adjective on the trigger noun
+    names the state whose forces act (sector MIL for material events, GOV for verbal ones)."""
+    lex = _nationalities()
+    for t in toks[trig.index + 1:trig.index + 4]:
+        w = t.norm[:-1] if t.norm.endswith("ا") and len(t.norm) > 4 else t.norm  # tanween alif: "إسرائيلياً"
+        w = w[:-1] + "ه" if w.endswith("يه") else w
+        for cand in (w, w[:-1] if w.endswith("ه") else w):
+            hit = lex.lookup(cand)
+            if hit:
+                country, demonym = hit[0]
+                sector = "MIL" if trig.row.type in ("ASSAULT", "COERCE") else "GOV"
+                return Actor(text=t.text, name=f"{demonym} forces" if sector == "MIL" else demonym,
+                             country=country, sector=sector, kind="state", span=[t.start, t.end], source="nationality")
+    return None
 
 
 def _coordination_head(doc: Doc, before: list[Actor]) -> Actor:
@@ -201,11 +230,14 @@ def _subject_marked(tok: Token) -> bool:
 
 
 def _marked_recipient(doc: Doc, a: Actor) -> bool:
-    """"على مواقع الجيش", "ضد المدنيين": the mention is what the act is done to."""
-    before = doc.text[max(0, a.span[0] - 6):a.span[0]].split()
+    """"على مواقع الجيش", "ضد المدنيين", "للحوثيين", "لـ"هيئة تحرير الشام"": the mention is what the
+    act is done to (a preposition before it, or ل/ب glued to it)."""
+    s = a.span[0]
+    before = doc.text[max(0, s - 8):s].replace("ـ", " ").replace('"', " ").split()
     word = before[-1] if before else ""
-    glued = doc.text[a.span[0]:a.span[0] + 1]
-    return word in ("على", "ضد", "بحق", "لقوات", "تجاه", "نحو", "من") or glued in ("ل",) and not a.text.startswith("ال")
+    glued = doc.text[s - 1] if s > 0 and not doc.text[s - 1].isspace() else ""
+    return word in ("على", "ضد", "بحق", "لقوات", "تجاه", "نحو", "من", "ل", "لل") or glued in ("ل", "ب") \
+        or a.text[:2] in ("لل",) or (a.text[:1] == "ل" and not a.text.startswith("ال"))
 
 
 def _carried(last: Actor | None, doc: Doc, sent: _Sentence) -> Actor | None:
