@@ -517,6 +517,8 @@ class Store:
         """Store one document record (dict, records.Document) or error record; see the module doc."""
         if hasattr(record, "model_dump"):
             record = record.model_dump()
+        if "_unchanged" in record:  # already stored by this pipeline version (Store.ingest's pre-check)
+            return IngestResult(False, 0, False, doc_id=record["_unchanged"])
         if session is None:
             with self.Session.begin() as s:
                 return self._ingest(s, record)
@@ -617,7 +619,7 @@ class Store:
                pipeline=None, records: bool = False, console=None) -> IngestSummary:
         """Extract (or, with records=True, read document records from JSONL) and store; one commit per document."""
         summary = IngestSummary()
-        items = _read_records(paths) if records else _extract(paths, published, pipeline)
+        items = _read_records(paths) if records else self._extract(paths, published, pipeline)
         total = _count_inputs(paths) if progress else None
         for rec in _progress(items, progress, total, console):
             try:
@@ -627,6 +629,23 @@ class Store:
                                         "error": f"not a document record: {e}"})
             summary.add(r)
         return summary
+
+    def _extract(self, paths, published, pipeline) -> Iterator[dict]:
+        """Document/error records for the inputs; texts already stored by this pipeline version are not re-run."""
+        from marsad.io import read_inputs
+        from marsad.pipeline import InputDoc, Pipeline
+
+        pipeline = pipeline or Pipeline()
+        for item in read_inputs([Path(p) for p in paths], published=published):
+            if isinstance(item, InputDoc) and isinstance(item.text, str):
+                with self.Session() as s:
+                    known = s.execute(select(DocumentRow.doc_id, DocumentRow.pipeline_version)
+                                      .where(DocumentRow.content_hash == content_hash(item.text))).first()
+                if known is not None and not _newer(pipeline.version, known[1]):
+                    yield {"_unchanged": known[0]}
+                    continue
+            for rec in pipeline.process([item]):
+                yield rec.model_dump()
 
     def correct_event(self, event_id: int, changes: dict, user: str, note: Optional[str] = None) -> dict:
         """Apply a human correction; keeps who/when/what-before. Raises NotFound / ValueError."""
@@ -785,13 +804,6 @@ def _short(e: DBAPIError) -> str:
     return msg[0] if msg else type(e).__name__
 
 
-def _extract(paths, published, pipeline) -> Iterator[dict]:
-    from marsad.io import read_inputs
-    from marsad.pipeline import Pipeline
-
-    pipeline = pipeline or Pipeline()
-    for rec in pipeline.process(read_inputs([Path(p) for p in paths], published=published)):
-        yield rec.model_dump()
 
 
 def _read_records(paths) -> Iterator[dict]:
