@@ -59,9 +59,10 @@ def default_stages(ner: bool = True) -> list[Stage]:
 
     stages: list[Stage] = [BoilerplateCleaner(), Segmenter(), PlaceResolver(), TimeResolver(), ActorResolver()]
     if ner:
-        from marsad.ner.component import NerStage
+        from marsad.ner.component import NerMergeStage, NerStage
 
-        stages.insert(2, NerStage())
+        stages.insert(2, NerStage())  # before the lexicon stages, which read doc.ner
+        stages.append(NerMergeStage())  # model + lexicons: after places and actors, before speech and events
     stages += [SpeechExtractor(), EventExtractor()]
     return stages
 

@@ -78,6 +78,9 @@ def _lines(name: str) -> Iterable[list[str]]:
             yield [c.strip() for c in line.split("\t")]
 
 
+NER_VETO = 0.6  # as sure as merge_ner needs to add an actor (ADD_MIN): then it is not read as a place
+
+
 class Gazetteer:
     """Normalized Arabic name → GeoNames entries; load once with `Gazetteer.load()`."""
 
@@ -380,7 +383,9 @@ class PlaceResolver:
             if (not h.role and e.kind == "city" and e.pop < 100_000 and doc.text[h.end - 1] == "ه"
                     and " " not in h.key):
                 continue
-            if any(s < h.end and h.start < e_ and lab in ("PERS", "ORG") for s, e_, lab in doc.ner):
+            conf = getattr(doc, "ner_confidence", {})
+            if any(s < h.end and h.start < e_ and lab in ("PERS", "ORG") and conf.get((s, e_, lab), 1.0) >= NER_VETO
+                   for s, e_, lab in doc.ner):
                 continue  # "جمال حدايدة" tagged as a person by the NER stage
             if e.kind in ("country", "continent", "region", "admin1", "admin2") and h.role != "rif":
                 prec = 3
