@@ -7,6 +7,7 @@ produced in one step.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +46,9 @@ class Doc:
     organizations: list[Actor] = field(default_factory=list)  # resolve.actors (+ ner.component)
     statements: list[Statement] = field(default_factory=list)  # extract.speech
     events: list[Event] = field(default_factory=list)  # extract.events
+    _actors_key: tuple = field(default=(), repr=False, compare=False)
+    _actors_cache: list = field(default_factory=list, repr=False, compare=False)
+    _token_starts: Optional[list] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.doc_id:
@@ -72,7 +76,18 @@ class Doc:
         return -1
 
     def actors(self) -> list[Actor]:
-        return sorted(self.people + self.organizations, key=lambda a: (a.span or [0])[0])
+        """People and organizations in text order (recomputed only when either list changed)."""
+        key = (id(self.people), len(self.people), id(self.organizations), len(self.organizations))
+        if self._actors_key != key:
+            self._actors_cache = sorted(self.people + self.organizations, key=lambda a: (a.span or [0])[0])
+            self._actors_key = key
+        return self._actors_cache
+
+    def tokens_between(self, start: int, end: int) -> list[Token]:
+        """The tokens starting in [start, end), by bisection over token offsets."""
+        if self._token_starts is None or len(self._token_starts) != len(self.tokens):
+            self._token_starts = [t.start for t in self.tokens]
+        return self.tokens[bisect.bisect_left(self._token_starts, start):bisect.bisect_left(self._token_starts, end)]
 
     def to_record(self, pipeline_version: str | None = None) -> Document:
         from marsad.records import Mentions

@@ -23,7 +23,6 @@ place, day and actor) is kept once, with the attributions merged.
 """
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -90,11 +89,10 @@ class EventExtractor:
     name = "events"
 
     def __call__(self, doc: Doc) -> Doc:
-        starts = [t.start for t in doc.tokens]
         last_actor: Actor | None = None
         events: list[Event] = []
         for si, (s, e) in enumerate(doc.sentences):
-            sent = _Sentence(si, s, e, doc.tokens[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)])
+            sent = _Sentence(si, s, e, doc.tokens_between(s, e))
             triggers = find_triggers(sent.toks)
             for n, trig in enumerate(triggers):
                 clause_end = triggers[n + 1].token.start if n + 1 < len(triggers) else e
@@ -522,7 +520,7 @@ def _previous_tokens(doc: Doc, sent: _Sentence) -> list[Token]:
     if sent.index == 0:
         return []
     s, e = doc.sentences[sent.index - 1]
-    return [t for t in doc.tokens if s <= t.start < e]
+    return doc.tokens_between(s, e)
 
 
 def _military_target(clause: list[Token], trig: Trigger) -> bool:

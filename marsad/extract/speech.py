@@ -8,7 +8,6 @@ with that noun. Cue words live in marsad/data/events/speech.tsv.
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
@@ -65,9 +64,8 @@ class SpeechExtractor:
     def __call__(self, doc: Doc) -> Doc:
         previous: Statement | None = None
         outlets: list[str] = []  # outlets named so far, for "بحسب الصحيفة"
-        starts = [t.start for t in doc.tokens]
         for s, e in doc.sentences:
-            cur = _Cursor(doc, doc.tokens[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)])
+            cur = _Cursor(doc, doc.tokens_between(s, e))
             for st in self._sentence(doc, cur, (s, e), previous, outlets):
                 doc.statements.append(st)
                 previous = st
@@ -192,8 +190,7 @@ def source_attributions(doc: Doc, start: int, end: int) -> list[Attribution]:
     si = doc.sentence_of(start)
     if si >= 0:
         s, e = doc.sentences[si]
-        starts = [t.start for t in doc.tokens]
-        toks = doc.tokens[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
+        toks = doc.tokens_between(s, e)
         for i, t in enumerate(toks[:-1]):
             if _is("source", t):
                 k = i + 1

@@ -131,7 +131,7 @@ def _shape(tok: str) -> str:
     return "ar"
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=40_000)  # ~1 KB of feature strings per word: bounds memory to ~50 MB
 def _word(tok: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str, str]:
     """(own features, context features for offsets -2,-1,+1,+2, normalized form, stem)."""
     r = resources()

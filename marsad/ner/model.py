@@ -80,6 +80,12 @@ class NerTagger:
         return repair_bio(raw), conf
 
     def entities(self, tokens: list[str]) -> list[tuple[str, int, int, float]]:
-        """(type, start token, end token, confidence = lowest token marginal in the span)."""
-        tags, conf = self.tag_with_confidence(tokens)
-        return [(typ, s, e, min(conf[s:e])) for typ, s, e in entities(tags)]
+        """(type, start token, end token, confidence = lowest token marginal in the span).
+        Marginals are computed only for the tokens inside entities (most tokens are O)."""
+        if not tokens:
+            return []
+        raw = self._tagger.tag(sent_features(tokens))
+        out = []
+        for typ, s, e in entities(repair_bio(raw)):
+            out.append((typ, s, e, min(self._tagger.marginal(raw[i], i) for i in range(s, e))))
+        return out
