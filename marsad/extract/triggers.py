@@ -49,12 +49,13 @@ def trigger_lexicon() -> FormLexicon:
 @lru_cache(maxsize=1)
 def _blockers() -> tuple[FormLexicon, FormLexicon]:
     rows = read_tsv(data_path("events", "blockers.tsv"))
-    lex = lambda role: FormLexicon([(f, role) for r in rows if r[1] == role for f in forms(r[0])])
-    return lex("head"), lex("tail")
+    lex = lambda roles: FormLexicon([(f, r[1]) for r in rows if r[1] in roles for f in forms(r[0])])
+    return lex(("head", "background")), lex(("tail",))
 
 
 def _in_name(toks: list[Token], i: int) -> bool:
-    """"هيئة تحرير الشام", "معركة طوفان الأقصى": the trigger word is part of a name."""
+    """"هيئة تحرير الشام", "معركة طوفان الأقصى": the trigger word is part of a name;
+    "منذ اغتيال الحريري": it only dates something else."""
     heads, tails = _blockers()
     return (i > 0 and heads.has(toks[i - 1].norm)) or (i + 1 < len(toks) and tails.has(toks[i + 1].norm))
 
