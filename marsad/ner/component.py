@@ -21,7 +21,7 @@ lexicon/model disagreements, in order:
    is left out of its text and span ("والرئيس" → "الرئيس"), so
    ``doc.text[span] == text``. ``country`` comes from a nationality adjective
    right after the entity, or right before a person's name ("الرئيس السوري بشار
-   الأسد" → SYR), via ``marsad/data/ner/nationality.tsv``; else None.
+   الأسد" → SYR), via the actor lexicon's ``marsad/data/actors/nationalities.tsv``; else None.
 3. Places: the model is a second signal only. A lexicon place is DROPPED when
    a PERS or ORG entity with confidence >= DROP_MIN (0.9) covers it entirely
    and the entity is longer than the place (a person named after a town, the
@@ -83,15 +83,14 @@ _NAT: dict[str, str] | None = None
 def nationalities() -> dict[str, str]:
     global _NAT
     if _NAT is None:
-        from marsad.ner.features import DATA
+        # one table for the whole package: the actor lexicon's nationality adjectives (all their forms)
+        from marsad.data import data_path
+        from marsad.text.lexicon import read_tsv
 
         _NAT = {}
-        path = DATA / "nationality.tsv"
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line and not line.startswith("#"):
-                    k, v = line.split("\t")[:2]
-                    _NAT[k] = v
+        for row in read_tsv(data_path("actors", "nationalities.tsv"))[1:]:
+            form = normalize(row[0])
+            _NAT.setdefault(form[2:] if form.startswith("ال") else form, row[1])
     return _NAT
 
 

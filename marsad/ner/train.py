@@ -159,7 +159,6 @@ def main(argv=None) -> int:
         from marsad.ner import resources as R
 
         print("building gazetteer:", R.build_gazetteer(a.shared, stop=R.frequent_words(a.shared)), "names", file=sys.stderr)
-        print("building nationalities:", R.build_nationalities(a.shared), "adjectives", file=sys.stderr)
         print("building clusters:", R.build_clusters(a.shared), "words", file=sys.stderr)
         F.reset_resources()
     aner = read_conll(ner_dir / "anercorp" / "train.txt")
