@@ -215,6 +215,7 @@ R401 = {401: {"model": Problem, "description": "no bearer token"}}
 R403 = {403: {"model": Problem, "description": "wrong token, or writes disabled (MARSAD_TOKEN unset)"}}
 R404 = {404: {"model": Problem, "description": "not found"}}
 R422 = {422: {"model": Problem, "description": "invalid request"}}
+R400 = {400: {"model": Problem, "description": "the body is not JSON"}}
 
 
 def create_app(db_url: str, token: Optional[str] = None, private: bool = False) -> FastAPI:
@@ -295,7 +296,7 @@ def create_app(db_url: str, token: Optional[str] = None, private: bool = False) 
             raise HTTPException(404, f"no event {event_id}")
 
     @app.post("/api/events/{event_id}/corrections", response_model=EventOut, tags=["events"],
-              dependencies=[Depends(can_write)], responses={**R401, **R403, **R404, **R422})
+              dependencies=[Depends(can_write)], responses={**R400, **R401, **R403, **R404, **R422})
     def correct_event(body: CorrectionIn, event_id: int = Path(ge=1, le=MAX_ID)) -> dict:
         changes = body.model_dump(exclude={"user", "note"}, exclude_none=True)
         for k in ("actor1", "actor2", "location"):
@@ -333,7 +334,7 @@ def create_app(db_url: str, token: Optional[str] = None, private: bool = False) 
             raise HTTPException(404, f"no document {doc_id!r}")
 
     @app.post("/api/documents", response_model=DocumentPosted, status_code=201, tags=["documents"],
-              dependencies=[Depends(can_write)], responses={**R401, **R403, **R422})
+              dependencies=[Depends(can_write)], responses={**R400, **R401, **R403, **R422})
     def post_document(body: DocumentIn) -> dict:
         from marsad.pipeline import BadDocument, Pipeline
 
