@@ -14,15 +14,16 @@ def _actor(actors) -> str:
 def print_summary(doc: Document, console: Console) -> None:
     console.print(f"[bold]{doc.title or doc.doc_id}[/bold]  published {doc.published or '?'}  "
                   f"({len(doc.text)} characters, {len(doc.sentences)} sentences)")
-    events = Table(title=f"Events ({len(doc.events)})", show_lines=False)
-    for col in ("PLOVER", "ACLED", "actor", "recipient", "where", "when", "size", "evidence"):
+    events = Table(title=f"Events ({len(doc.events)})", show_lines=True)
+    for col in ("type", "who → whom", "where", "when", "evidence"):
         events.add_column(col, overflow="fold")
     for e in doc.events:
         size = ", ".join(f"{k} {v}" for k, v in e.size.model_dump().items() if v is not None)
-        events.add_row(f"{e.plover.type}/{e.plover.mode or '-'}", e.acled.sub_event_type if e.acled else "—",
-                       _actor(e.actors), _actor(e.recipients),
-                       f"{e.location.name} (p{e.location.geo_precision})" if e.location else "—",
-                       e.date.value if e.date else "—", size or "—", e.anchor.quote)
+        kind = f"{e.plover.type}/{e.plover.mode or '-'}" + (f"\n{e.acled.sub_event_type}" if e.acled else "")
+        who = _actor(e.actors) + (f"\n→ {_actor(e.recipients)}" if e.recipients else "")
+        evidence = e.anchor.quote + (f"\n({size})" if size else "")
+        events.add_row(kind, who, f"{e.location.name} (p{e.location.geo_precision})" if e.location else "—",
+                       e.date.value if e.date else "—", evidence)
     console.print(events)
     places = Table(title="Places")
     for col in ("text", "GeoNames", "admin1", "precision"):
