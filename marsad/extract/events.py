@@ -131,7 +131,9 @@ class EventExtractor:
         places = _locations(doc, sent, trig, clause_end)
         if needs == "place" and not places:
             return []
-        if needs == "place" and _anaphoric(trig) and not _clause_places(doc, trig, clause_end):
+        if needs == "place|actor" and not places and actor is None:
+            return []
+        if needs in ("place", "place|actor") and _anaphoric(trig) and not _clause_places(doc, trig, clause_end):
             return []
         places = places or [None]
         out = []
