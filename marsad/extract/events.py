@@ -10,9 +10,11 @@ next trigger. Its arguments come from the mentions the earlier stages found:
 * date: the day-precision time nearest the trigger in the sentence, else the
   publication date (news reports today's events);
 * actor: the actor right after the trigger (Arabic puts the subject after the
-  verb: "سيطرت فصائل المعارضة"), else the nearest before it in the sentence,
-  else the previous event's actor (dropped pronoun: "وبسطوا سيطرتهم");
-  recipient: an actor after على/ضد/لـ or the object after the subject;
+  verb: "سيطرت فصائل المعارضة"), unless the verb already marks its subject
+  ("استهدفوا") or one stands right before it ("الأسد حث تركيا"); else the
+  nearest before it; a dropped pronoun subject ("وبسطوا سيطرتهم") is the previous
+  sentence's subject; forces with no country take their place's; recipient: the
+  actor after على/ضد/لـ or the object after the subject;
 * ACLED sub-type rules (seize/arrest/strike/fight) resolved from the actor's
   sector, the recipient, and weapon words (weapons.tsv);
 * size (counts.py), modality (modality.py), attribution (speech.py).
@@ -39,8 +41,6 @@ from marsad.text.normalize import normalize
 from marsad.text.segment import Token
 
 STATE_SECTORS = {"GOV", "MIL", "COP", "SPY", "JUD"}
-RECIPIENT_MARKERS = {"علي", "ضد", "لقوات", "بحق", "ل", "نحو", "تجاه", "باتجاه", "من"}
-ASSAULT_PLACE_TYPES = True  # one event per place for these types (ACLED's rule)
 ACTOR_AFTER_CHARS = 40
 CARRY_SENTENCES = 2
 
@@ -104,53 +104,66 @@ class EventExtractor:
         return doc
 
     def _events(self, doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int, last_actor) -> list[Event]:
-        toks = sent.toks
-        actor, recipient = _actors(doc, sent, trig, clause_end)
+        """The events one trigger states: none, one, or one per listed place."""
         needs, definite_ok, _ = _requirements().get(trig.row.type, (None, True, frozenset()))
-        if _purpose_or_class(trig.token):
+        if _purpose_or_class(trig.token) or (not definite_ok and _anaphoric(trig)):
             return []
-        if (needs in ("actor", "actor+recipient") and actor is None) or (not definite_ok and _anaphoric(trig)):
+        actor, recipient = _actors(doc, sent, trig, clause_end)
+        if needs in ("actor", "actor+recipient") and actor is None or needs == "actor+recipient" and recipient is None:
             return []
-        if needs == "actor+recipient" and recipient is None:
-            return []
-        if actor is None and _subject_marked(trig.token):
-            actor = _carried(last_actor, doc, sent)
-        national = _nationality_after(toks, trig)
-        if national and (actor is None or actor.sector == "CVL"):
-            actor = national  # "أصيب شاب في قصف إسرائيلي": the adjective names who shelled, not the victim
+        actor = _completed_actor(doc, sent, trig, actor, last_actor)
         when = _date(doc, sent, trig)
-        modality = modality_of(toks, trig.index, when, doc.published)
+        modality = modality_of(sent.toks, trig.index, when, doc.published)
         if modality.negated or modality.hypothetical:
             return []
-        clause = [t for t in toks if trig.token.start - 30 <= t.start < clause_end]
-        sub, mode = _acled_sub(trig, actor, recipient, clause, context=_previous_tokens(doc, sent) + toks)
+        clause = [t for t in sent.toks if trig.token.start - 30 <= t.start < clause_end]
+        sub, mode = _acled_sub(trig, actor, recipient, clause, context=_previous_tokens(doc, sent) + sent.toks)
         if trig.row.acled == "strike-if-weapon" and sub is None:
             return []
-        size = count_in([t for t in toks if t.start < clause_end])
-        attribution = source_attributions(doc, trig.token.start, trig.token.end)
         places = _locations(doc, sent, trig, clause_end)
-        if needs == "place" and not places:
+        if not _placed(doc, trig, clause_end, needs, places, actor):
             return []
-        if needs == "place|actor" and not places and actor is None:
-            return []
-        if needs in ("place", "place|actor") and _anaphoric(trig) and not _clause_places(doc, trig, clause_end):
-            return []
-        places = places or [None]
+        size = count_in([t for t in sent.toks if t.start < clause_end])
+        attribution = source_attributions(doc, trig.token.start, trig.token.end)
         out = []
-        for place in places:
-            actor = _with_country(actor, place, doc)
-            anchor_end = max(trig.token.end, place.span[1] if place and place.span and place.span[1] <= sent.end else 0)
-            anchor = Anchor(sentence=sent.index, span=[trig.token.start, anchor_end],
-                            quote=doc.text[trig.token.start:anchor_end])
+        for place in places or [None]:
+            who = _with_country(actor, place, doc)
             out.append(Event(
                 plover=Plover(type=trig.row.type, mode=mode, context=list(trig.row.context)),
                 acled=acled_record(sub),
-                actors=[actor] if actor else [], recipients=[recipient] if recipient else [],
+                actors=[who] if who else [], recipients=[recipient] if recipient else [],
                 location=_event_place(place), date=when, size=size.model_copy(),
-                attribution=attribution, modality=modality, anchor=anchor,
-                confidence=_confidence(actor, place, when, sub), trigger=trig.token.text,
+                attribution=attribution, modality=modality, anchor=_anchor(doc, sent, trig, place),
+                confidence=_confidence(who, place, when, sub), trigger=trig.token.text,
             ))
         return out
+
+
+def _completed_actor(doc: Doc, sent: _Sentence, trig: Trigger, actor: Actor | None, last_actor) -> Actor | None:
+    """The actor when the sentence does not name it next to the trigger: a dropped pronoun subject
+    ("وبسطوا سيطرتهم") or a nationality adjective on the attack noun ("أصيب شاب في قصف إسرائيلي")."""
+    if actor is None and _subject_marked(trig.token):
+        actor = _carried(last_actor, doc, sent)
+    national = _nationality_after(sent.toks, trig)
+    if national and (actor is None or actor.sector == "CVL"):
+        actor = national  # the adjective names who shelled, not the victim
+    return actor
+
+
+def _placed(doc: Doc, trig: Trigger, clause_end: int, needs: str | None, places: list[Place],
+            actor: Actor | None) -> bool:
+    """Whether the place requirement of the event type holds (requirements.tsv)."""
+    if needs == "place" and not places or needs == "place|actor" and not places and actor is None:
+        return False
+    if needs in ("place", "place|actor") and _anaphoric(trig):
+        return bool(_clause_places(doc, trig, clause_end))
+    return True
+
+
+def _anchor(doc: Doc, sent: _Sentence, trig: Trigger, place: Place | None) -> Anchor:
+    """The words that state the event: from the trigger to its place when the place follows it."""
+    end = max(trig.token.end, place.span[1] if place and place.span and place.span[1] <= sent.end else 0)
+    return Anchor(sentence=sent.index, span=[trig.token.start, end], quote=doc.text[trig.token.start:end])
 
 
 def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[Actor | None, Actor | None]:
