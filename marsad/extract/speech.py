@@ -1,7 +1,7 @@
 """Reported speech and attribution chains: who said what, through whom.
 
-"وقال مصدر مطلع لصحيفة وول ستريت جورنال الأمريكية إن ..." gives a statement with
-speaker "مصدر مطلع" (anonymous), via "صحيفة وول ستريت جورنال الأمريكية" and the
+"وقال مصدر مطلع لصحيفة نيويورك تايمز الأمريكية إن ..." gives a statement with
+speaker "مصدر مطلع" (anonymous), via "صحيفة نيويورك تايمز الأمريكية" and the
 quote from after "إن" to the end of the sentence. "وأضاف: “...”" continues the
 previous speaker. "بحسب الصحيفة" attributes a sentence to the last outlet named
 with that noun. Cue words live in marsad/data/events/speech.tsv.
@@ -123,7 +123,7 @@ class SpeechExtractor:
                          span=[toks[i].start, toks[i].end])
 
     def _via(self, cur: _Cursor, j: int, outlets: list[str]) -> tuple[str | None, int]:
-        """'لصحيفة وول ستريت جورنال الأمريكية' right after the speaker → (outlet text, index after it)."""
+        """'لصحيفة نيويورك تايمز' right after the speaker → (outlet text, index after it)."""
         toks = cur.toks
         if j < len(toks) and _media_token(toks[j]) and toks[j].norm[:1] == "ل":
             k = cur.phrase_end(j, MAX_VIA, lambda t: _is("complement", t) or t.norm == "عن")
