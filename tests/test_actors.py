@@ -137,3 +137,10 @@ def test_lexicon_loads_fast():
     t = time.perf_counter()
     actors.lexicon()
     assert time.perf_counter() - t < 0.5
+
+
+def test_quotation_marks_do_not_break_a_phrase_and_plurals_take_no_complement(resolver):
+    doc = mentions(resolver, 'اعتقلت قوات "جيش" الاحتلال شابين. واستهدف مقاومون قوات الاحتلال.')
+    coded = {(a.text, a.country, a.sector) for a in doc.organizations + doc.people}
+    assert ('قوات "جيش" الاحتلال', "ISR", "MIL") in coded
+    assert ("مقاومون", None, "REB") in coded and ("قوات الاحتلال", "ISR", "MIL") in coded

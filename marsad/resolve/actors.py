@@ -44,8 +44,9 @@ _WORD = re.compile(r"[\u0621-\u064A\u0660-\u0669\w]+")
 _PROCLITICS = [("وبال", 2), ("وكال", 2), ("فبال", 2), ("وال", 1), ("فال", 1), ("بال", 1), ("كال", 1),
                ("ولل", 3), ("فلل", 3), ("لل", 2), ("وب", 2), ("ول", 2), ("فب", 2), ("فل", 2), ("وك", 2),
                ("و", 1), ("ف", 1), ("ب", 1), ("ل", 1), ("ك", 1)]
-_GAP_PLAIN = re.compile(r"^\s*$")
-_GAP_COMMA = re.compile(r"^\s*[،,]?\s*$")
+# quotation marks inside a phrase do not break it: قوات "جيش" الاحتلال
+_GAP_PLAIN = re.compile(r"^[\s\"«»“”]*$")
+_GAP_COMMA = re.compile(r"^[\s\"«»“”]*[،,]?[\s\"«»“”]*$")
 _FI = "في"  # "مسؤول في حركة حماس": a role's complement after في
 _WA = "و"  # coordination: "مسؤولين مصريين وأردنيين"
 
@@ -278,6 +279,11 @@ def _extend(text: str, atoms: list[Atom], i: int, ph: _Phrase, depth: int = 0) -
         # a role's complement: "الناطق باسم الجيش الإسرائيلي", "وزير خارجية تركيا",
         # "قائد هيئة تحرير الشام", "مسؤول في حركة حماس"
         if ph.role is not None and not have_nat and depth < 2 and (ORG in e or COUNTRY in e or ROLE in e):
+            # a sound plural with its nun ("مقاومون", "مسلحين") is not in construct state: what follows
+            # is another phrase ("استهدف مقاومون قوات الاحتلال"), not its complement ("مقاومو الحركة")
+            if adjacent and _norm_word(text[ph.start:ph.end]).endswith(("ون", "ين")) \
+                    and " " not in text[ph.start:ph.end].strip():
+                break
             via_fi = False
             if not adjacent:
                 between = text[ph.end:a.start].split()
@@ -304,6 +310,10 @@ def _extend(text: str, atoms: list[Atom], i: int, ph: _Phrase, depth: int = 0) -
     # a name before a role: "حسن عبد الغني الناطق باسم إدارة العمليات العسكرية" is handled
     # by the caller (_prefix_names), which sees the atom before the phrase
     return i, ph
+
+
+def _norm_word(w: str) -> str:
+    return normalize(w.strip())
 
 
 def _WA_NAT(text: str, ph: _Phrase, a: Atom) -> bool:
