@@ -246,8 +246,10 @@ def _marked_recipient(doc: Doc, a: Actor) -> bool:
     """"على مواقع الجيش", "ضد المدنيين", "للحوثيين", "لـ"هيئة تحرير الشام"": the mention is what the
     act is done to (a preposition before it, or ل/ب glued to it)."""
     s = a.span[0]
-    before = doc.text[max(0, s - 8):s].replace("ـ", " ").replace('"', " ").split()
+    before = doc.text[max(0, s - 24):s].replace("ـ", " ").replace('"', " ").split()
     word = before[-1] if before else ""
+    if len(before) >= 2 and _targets().has(normalize(word)):  # "على مواقع الحوثيين": skip the target noun
+        word = before[-2]
     glued = doc.text[s - 1] if s > 0 and not doc.text[s - 1].isspace() else ""
     return word in ("على", "ضد", "بحق", "لقوات", "تجاه", "نحو", "من", "ل", "لل") or glued in ("ل", "ب") \
         or a.text[:2] in ("لل",) or (a.text[:1] == "ل" and not a.text.startswith("ال"))
