@@ -135,3 +135,9 @@ def test_unlisted_village_is_placed_near_its_context():
 def test_nationality_adjective_names_the_attacker():
     [e] = run("أصيب شاب في قصف مدفعي إسرائيلي على أطراف مدينة حلب.")
     assert (e.actors[0].country, e.actors[0].sector) == ("ISR", "MIL")
+
+
+def test_demanded_or_feared_acts_are_not_events():
+    assert [e for e in run("طالب الجيش السوري بقصف حلب.") if e.plover.type == "ASSAULT"] == []
+    assert [e for e in run("نزح السكان من حلب خشية هجوم صاروخي.") if e.plover.type == "ASSAULT"] == []
+    assert [e for e in run("دعت الأمم المتحدة إلى استعادة الهدوء في حلب.") if e.plover.type == "COERCE"] == []

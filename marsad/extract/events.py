@@ -96,6 +96,8 @@ class EventExtractor:
             triggers = find_triggers(sent.toks)
             for n, trig in enumerate(triggers):
                 clause_end = triggers[n + 1].token.start if n + 1 < len(triggers) else e
+                if n and _demanded(triggers[n - 1], trig):
+                    continue
                 for ev in self._events(doc, sent, trig, clause_end, last_actor):
                     events.append(ev)
                     if ev.actors:
@@ -139,6 +141,17 @@ class EventExtractor:
         return out
 
 
+SPEECH_ACT_TYPES = {"REQUEST", "THREATEN", "REJECT", "ACCUSE"}
+CONTENT_WINDOW = 3
+
+
+def _demanded(previous: Trigger, trig: Trigger) -> bool:
+    """"تطالب بقصف المستشفى", "هدد باعتقال": an act right after a request or threat is what is
+    asked for or threatened, not something that happened."""
+    return (previous.row.type in SPEECH_ACT_TYPES and trig.row.type not in SPEECH_ACT_TYPES
+            and trig.index - previous.index <= CONTENT_WINDOW)
+
+
 def _completed_actor(doc: Doc, sent: _Sentence, trig: Trigger, actor: Actor | None, last_actor) -> Actor | None:
     """The actor when the sentence does not name it next to the trigger: a dropped pronoun subject
     ("وبسطوا سيطرتهم") or a nationality adjective on the attack noun ("أصيب شاب في قصف إسرائيلي")."""
@@ -147,6 +160,9 @@ def _completed_actor(doc: Doc, sent: _Sentence, trig: Trigger, actor: Actor | No
     national = _nationality_after(sent.toks, trig)
     if national and (actor is None or actor.sector == "CVL"):
         actor = national  # the adjective names who shelled, not the victim
+    if (actor is not None and actor.sector == "CVL" and trig.row.type == "ASSAULT" and actor.span
+            and actor.span[1] <= trig.token.start and not _adjacent(doc, actor, trig)):
+        actor = None  # "ثلاثة أطفال باستهداف سيارتهم": civilians named before an attack are its victims
     return actor
 
 
