@@ -141,3 +141,11 @@ def test_demanded_or_feared_acts_are_not_events():
     assert [e for e in run("طالب الجيش السوري بقصف حلب.") if e.plover.type == "ASSAULT"] == []
     assert [e for e in run("نزح السكان من حلب خشية هجوم صاروخي.") if e.plover.type == "ASSAULT"] == []
     assert [e for e in run("دعت الأمم المتحدة إلى استعادة الهدوء في حلب.") if e.plover.type == "COERCE"] == []
+
+
+def test_civilians_after_an_arrest_are_its_target():
+    doc = make_doc("اعتقلت قوات الأمن الشبان في حمص.")
+    doc.organizations.append(Actor(text="الشبان", span=[doc.text.index("الشبان"), doc.text.index("الشبان") + 6],
+                                   sector="CVL", kind="group"))
+    [e] = EventExtractor()(doc).events
+    assert e.actors[0].sector == "COP" and e.recipients[0].sector == "CVL"

@@ -108,7 +108,7 @@ class EventExtractor:
     def _events(self, doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int, last_actor) -> list[Event]:
         """The events one trigger states: none, one, or one per listed place."""
         needs, definite_ok, _ = _requirements().get(trig.row.type, (None, True, frozenset()))
-        if _purpose_or_class(trig.token) or (not definite_ok and _anaphoric(trig)):
+        if _purpose_or_class(trig.token) or _talk_plural(trig) or (not definite_ok and _anaphoric(trig)):
             return []
         actor, recipient = _actors(doc, sent, trig, clause_end)
         if needs in ("actor", "actor+recipient") and actor is None or needs == "actor+recipient" and recipient is None:
@@ -188,10 +188,13 @@ def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[
                 if st.span and st.quote_span and sent.start <= st.span[0] < sent.end]
     banned = _requirements().get(trig.row.type, (None, True, frozenset()))[2]
     # the speaker of "أفادت وسائل إعلام أن المقاومين استهدفوا" is not the one who acted
-    mentions = [a for a in doc.actors() if a.span and sent.start <= a.span[0] < sent.end
-                and not any(s <= a.span[0] < q for s, q in speakers) and a.sector not in banned]
+    heard = [a for a in doc.actors() if a.span and sent.start <= a.span[0] < sent.end
+             and not any(s <= a.span[0] < q for s, q in speakers)]
+    # sectors that cannot carry out the event can still be its target ("اعتقال الطلاب")
+    mentions = [a for a in heard if a.sector not in banned]
     after = [a for a in mentions if trig.token.end <= a.span[0] < min(clause_end, trig.token.end + ACTOR_AFTER_CHARS)]
     before = [a for a in mentions if a.span[1] <= trig.token.start]
+    targets = [a for a in heard if a.sector in banned and trig.token.end <= a.span[0] < clause_end]
     actor = recipient = None
     if _subject_marked(trig.token) and before:
         # "مجاهديها استهدفوا قاعدة الاحتلال": the verb already carries its subject (وا), so what follows is the target
@@ -207,6 +210,8 @@ def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[
     else:
         actor = before[-1] if before else None
         recipient = next((a for a in mentions if trig.token.end <= a.span[0] < clause_end), None)
+    if recipient is None and targets:
+        recipient = targets[0]
     if recipient is not None and actor is not None and recipient.span == actor.span:
         recipient = None
     if recipient is not None and recipient.kind == "state" and trig.row.type in ("ASSAULT", "COERCE") and any(
@@ -468,6 +473,11 @@ def _purpose_or_class(tok: Token) -> bool:
     if w.startswith("ل") and not w.startswith("لل") and w not in lex.index and lex.lookup(w[1:]):
         return True
     return w.startswith(("ال", "وال", "بال", "فال")) and w.endswith("ات")
+
+
+def _talk_plural(trig: Trigger) -> bool:
+    """"مطالبات", "اتهامات", "تهديدات": plural nouns of speech acts report talk about talk."""
+    return trig.row.type in SPEECH_ACT_TYPES and trig.token.norm.endswith("ات")
 
 
 def _anaphoric(trig: Trigger) -> bool:
