@@ -141,6 +141,7 @@ class EventExtractor:
         return out
 
 
+QUOTES = "\"«»“”'"
 SPEECH_ACT_TYPES = {"REQUEST", "THREATEN", "REJECT", "ACCUSE"}
 CONTENT_WINDOW = 3
 
@@ -387,7 +388,13 @@ def _unlisted_villages(doc: Doc, sent: _Sentence, start: int, end: int, in_sent:
                 or trigger_lexicon().has(name.norm) or _adjective_like(name.norm)):
             continue
         last = name
-        if i + 2 < len(toks) and heads.has(name.norm) and not covered(toks[i + 2]) \
+        quoted = doc.text[name.start - 1:name.start] in QUOTES
+        if quoted:  # موقع "جل العلام": the whole quoted name
+            k = i + 1
+            while k + 1 < len(toks) and k < i + 4 and not any(q in doc.text[toks[k].end:toks[k + 1].start] for q in QUOTES):
+                k += 1
+            last = toks[k]
+        elif i + 2 < len(toks) and heads.has(name.norm) and not covered(toks[i + 2]) \
                 and not any(c in doc.text[name.end:toks[i + 2].start] for c in "،,.:"):
             last = toks[i + 2]
         found.append((name.start, last.end))
