@@ -115,7 +115,7 @@ def _shape(tok: str) -> str:
     return "ar"
 
 
-@lru_cache(maxsize=40_000)  # ~1 KB of feature strings per word: bounds memory to ~50 MB
+@lru_cache(maxsize=60_000)  # ~3 KB of feature strings per word: bounds the cache to about 200 MB
 def _word(tok: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str, str]:
     """(own features, context features for offsets -2,-1,+1,+2, normalized form, stem)."""
     r = resources()
