@@ -36,6 +36,7 @@ from marsad.extract.modality import modality_of
 from marsad.extract.speech import source_attributions
 from marsad.extract.triggers import Trigger, find_triggers, trigger_lexicon
 from marsad.records import Acled, Actor, Anchor, Event, Place, Plover, TimeExpr
+from marsad.resolve.actors import nationality_of
 from marsad.text.lexicon import FormLexicon, forms, read_tsv
 from marsad.text.normalize import normalize
 from marsad.text.segment import Token
@@ -221,26 +222,16 @@ def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[
     return _public(actor), _public(recipient)
 
 
-@lru_cache(maxsize=1)
-def _nationalities() -> FormLexicon:
-    rows = read_tsv(data_path("actors", "nationalities.tsv"))
-    return FormLexicon([(normalize(r[0]), (r[1], r[2])) for r in rows[1:] if len(r) >= 3])
-
-
 def _nationality_after(toks: list[Token], trig: Trigger) -> Actor | None:
     """"قصفاً مدفعياً إسرائيلياً", "القصف الجوي الأميركي": a nationality adjective on the trigger noun
     names the state whose forces act (sector MIL for material events, GOV for verbal ones)."""
-    lex = _nationalities()
     for t in toks[trig.index + 1:trig.index + 4]:
-        w = t.norm[:-1] if t.norm.endswith("ا") and len(t.norm) > 4 else t.norm  # tanween alif: "إسرائيلياً"
-        w = w[:-1] + "ه" if w.endswith("يه") else w
-        for cand in (w, w[:-1] if w.endswith("ه") else w):
-            hit = lex.lookup(cand)
-            if hit:
-                country, demonym = hit[0]
-                sector = "MIL" if trig.row.type in ("ASSAULT", "COERCE") else "GOV"
-                return Actor(text=t.text, name=f"{demonym} forces" if sector == "MIL" else demonym,
-                             country=country, sector=sector, kind="state", span=[t.start, t.end], source="nationality")
+        hit = nationality_of(t.text)
+        if hit:
+            country, demonym = hit
+            sector = "MIL" if trig.row.type in ("ASSAULT", "COERCE") else "GOV"
+            return Actor(text=t.text, name=f"{demonym} forces" if sector == "MIL" else demonym,
+                         country=country, sector=sector, kind="state", span=[t.start, t.end], source="nationality")
     return None
 
 

@@ -77,40 +77,12 @@ class NerStage:
         return doc
 
 
-_NAT: dict[str, str] | None = None
-
-
-def nationalities() -> dict[str, str]:
-    global _NAT
-    if _NAT is None:
-        # one table for the whole package: the actor lexicon's nationality adjectives (all their forms)
-        from marsad.data import data_path
-        from marsad.text.lexicon import read_tsv
-
-        _NAT = {}
-        for row in read_tsv(data_path("actors", "nationalities.tsv"))[1:]:
-            form = normalize(row[0])
-            _NAT.setdefault(form[2:] if form.startswith("ال") else form, row[1])
-    return _NAT
-
-
 def nationality(word: str) -> str | None:
     """ISO3 of a nationality adjective in any of its forms: "الإيرانية" → IRN, "والسوريين" → SYR."""
-    n = normalize(word)
-    table = nationalities()
-    for pre in ("", "و", "ف", "ب", "ل"):
-        if pre and not n.startswith(pre):
-            continue
-        w = n[len(pre):]
-        if w.startswith("ال"):
-            w = w[2:]
-        for suf, rep in (("", ""), ("ه", ""), ("يون", "ي"), ("يين", "ي"), ("ين", "ي")):
-            if suf and not w.endswith(suf):
-                continue
-            base = (w[: -len(suf)] if suf else w) + rep
-            if base in table:
-                return table[base]
-    return None
+    from marsad.resolve.actors import nationality_of
+
+    hit = nationality_of(word)
+    return hit[0] if hit else None
 
 
 def _strip_clitic(text: str, start: int) -> tuple[str, int]:

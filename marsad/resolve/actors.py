@@ -409,3 +409,37 @@ class ActorResolver:
             doc.people.sort(key=lambda a: a.span[0] if a.span else 0)
             doc.organizations.sort(key=lambda a: a.span[0] if a.span else 0)
         return doc
+
+
+@lru_cache(maxsize=1)
+def _nationality_table() -> dict[str, tuple[str, str]]:
+    """Normalized adjective (without ال) → (ISO3, demonym), from data/actors/nationalities.tsv."""
+    from marsad.data import data_path
+    from marsad.text.lexicon import read_tsv
+
+    table: dict[str, tuple[str, str]] = {}
+    for row in read_tsv(data_path("actors", "nationalities.tsv"))[1:]:
+        form = normalize(row[0])
+        table.setdefault(form[2:] if form.startswith("ال") else form, (row[1], row[2] if len(row) > 2 else row[1]))
+    return table
+
+
+@lru_cache(maxsize=50_000)
+def nationality_of(word: str) -> Optional[tuple[str, str]]:
+    """(ISO3, demonym) of a nationality adjective in any of its forms, or None:
+    "الإيرانية" → IRN, "والسوريين" → SYR, "إسرائيلياً" (tanween) → ISR."""
+    n = normalize(word)
+    table = _nationality_table()
+    for pre in ("", "و", "ف", "ب", "ل"):
+        if pre and not n.startswith(pre):
+            continue
+        w = n[len(pre):]
+        w = w[2:] if w.startswith("ال") else w
+        w = w[:-1] if w.endswith("يا") and len(w) > 4 else w  # accusative tanween: "إسرائيلياً"
+        for suf, rep in (("", ""), ("ه", ""), ("يون", "ي"), ("يين", "ي"), ("ين", "ي")):
+            if suf and not w.endswith(suf):
+                continue
+            base = (w[: -len(suf)] if suf else w) + rep
+            if base in table:
+                return table[base]
+    return None
