@@ -8,7 +8,9 @@ the original, so every match made on it cites the exact source characters.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # one character in, one or zero characters out
 _MAP = {
@@ -28,11 +30,18 @@ for _c in range(0x064B, 0x0660):  # harakat, shadda, sukun, superscript alef ...
 _MAP["\u0670"] = ""
 
 _TABLE = str.maketrans(_MAP)
+_DROPPED = re.compile("[" + "".join(re.escape(c) for c, r in _MAP.items() if r == "") + "]")
 
 
 def normalize(s: str) -> str:
     """Normalize a string for matching (lexicon keys go through this too)."""
     return s.translate(_TABLE)
+
+
+@lru_cache(maxsize=200_000)
+def normalize_word(w: str) -> str:
+    """`normalize` for a single word, cached: news vocabulary repeats heavily."""
+    return w.translate(_TABLE)
 
 
 @dataclass(frozen=True)
@@ -48,8 +57,11 @@ class NormText:
         n = len(original)
         if len(text) == n:  # nothing dropped: offsets are the identity (every mapping is one char or none)
             return cls(text, tuple(range(n + 1)))
-        kept = [i for i, ch in enumerate(original) if _MAP.get(ch, ch)]
-        return cls(text, tuple(kept) + (n,))
+        import numpy as np
+
+        dropped = [m.start() for m in _DROPPED.finditer(original)]
+        kept = np.delete(np.arange(n + 1), dropped)  # the sentinel n stays last
+        return cls(text, tuple(kept.tolist()))
 
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) for the normalized [start, end)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from marsad.text.normalize import normalize
+from marsad.text.normalize import normalize_word
 
 _SENT_END = re.compile(r"[.!?؟;؛]+(?=[\s\"'”»)\]]|$)|\n+")
 # letters and digits plus Arabic diacritics and tatweel, but not Arabic punctuation (، ؛ ؟)
@@ -58,7 +58,7 @@ def _add_trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) ->
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Word tokens of text[start:end] with original spans and normalized forms."""
     end = len(text) if end is None else end
-    return [Token(m.start(), m.end(), m.group(), normalize(m.group()))
+    return [Token(m.start(), m.end(), m.group(), normalize_word(m.group()))
             for m in _TOKEN.finditer(text, start, end)]
 
 
