@@ -64,11 +64,15 @@ class NerStage:
         spans = doc.sentences or split_sentences(doc.text)
         found: list[tuple[int, int, str]] = []
         conf: dict[tuple[int, int, str], float] = {}
+        seen: dict[tuple[str, ...], list] = {}  # news repeats its lead at the end: tag each sentence once
         for s, e in spans:
             toks = list(_TOKEN.finditer(doc.text, s, e))
             if not toks:
                 continue
-            for label, i, j, c in self.tagger.entities([m.group() for m in toks]):
+            words = tuple(m.group() for m in toks)
+            if words not in seen:
+                seen[words] = self.tagger.entities(list(words))
+            for label, i, j, c in seen[words]:
                 span = (toks[i].start(), toks[j - 1].end(), label)
                 found.append(span)
                 conf[span] = c
