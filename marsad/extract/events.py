@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from marsad.codes import acled_subtypes
 from marsad.data import data_path
 from marsad.doc import Doc
 from marsad.extract.counts import count_in
@@ -44,11 +45,6 @@ from marsad.text.segment import Token
 STATE_SECTORS = {"GOV", "MIL", "COP", "SPY", "JUD"}
 ACTOR_AFTER_CHARS = 40
 CARRY_SENTENCES = 2
-
-
-@lru_cache(maxsize=1)
-def _acled_types() -> dict[str, tuple[str, str]]:
-    return {c[0]: (c[1], c[2]) for c in read_tsv(data_path("events", "acled_types.tsv"))}
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +70,7 @@ def _requirements() -> dict[str, tuple[str, bool, frozenset]]:
 def acled_record(sub: str | None) -> Acled | None:
     if not sub:
         return None
-    event_type, disorder = _acled_types()[sub]
+    event_type, disorder = acled_subtypes()[sub]
     return Acled(event_type=event_type, sub_event_type=sub, disorder_type=disorder)
 
 
