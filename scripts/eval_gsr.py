@@ -14,7 +14,6 @@ import argparse
 import csv
 from pathlib import Path
 
-from marsad.doc import Doc
 from marsad.extract.triggers import find_triggers
 from marsad.pipeline import Pipeline
 from marsad.text.segment import tokens

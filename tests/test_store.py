@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import copy
-import json
-from datetime import date
 
 import pytest
 

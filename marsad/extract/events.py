@@ -26,7 +26,6 @@ place, day and actor) is kept once, with the attributions merged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 
 from marsad.codes import acled_subtypes
@@ -131,7 +130,7 @@ class EventExtractor:
                 plover=Plover(type=trig.row.type, mode=mode, context=list(trig.row.context)),
                 acled=acled_record(sub),
                 actors=[who] if who else [], recipients=[recipient] if recipient else [],
-                location=_event_place(place), date=when, size=size.model_copy(),
+                location=place.model_copy() if place else None, date=when, size=size.model_copy(),
                 attribution=attribution, modality=modality, anchor=_anchor(doc, sent, trig, place),
                 confidence=_confidence(who, place, when, sub), trigger=trig.token.text,
             ))
@@ -506,12 +505,6 @@ def _most_specific(places: list[Place]) -> list[Place]:
     return [p for p in out if (p.geo_precision or 1) == 1
             or (p.geo_precision == 2 and not any(t.admin1 and t.admin1 == p.admin1 for t in towns))
             or (p.geo_precision == 3 and not towns)]
-
-
-def _event_place(p: Place | None) -> Place | None:
-    if p is None:
-        return None
-    return p.model_copy()
 
 
 def _acled_sub(trig: Trigger, actor: Actor | None, recipient: Actor | None, clause: list[Token],

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from marsad.text.lexicon import FormLexicon, forms, read_tsv
+from marsad.text.lexicon import FormLexicon, forms, read_tsv, readings
 from marsad.data import data_path
 from marsad.text.segment import Token
 
@@ -71,7 +71,7 @@ def find_triggers(toks: list[Token]) -> list[Trigger]:
         for row in rows:
             if row.follow:
                 if following is None:
-                    following = {r for t in toks[i + 1:i + 1 + FOLLOW_WINDOW] for r in lex.readings(t.norm)}
+                    following = {r for t in toks[i + 1:i + 1 + FOLLOW_WINDOW] for r in readings(t.norm)}
                 if not row.follow & following:
                     continue
             out.append(Trigger(i, tok, row))

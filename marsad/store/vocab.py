@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from marsad.codes import PLOVER_TYPES, acled_subtypes, acled_types
+
+__all__ = ["PLOVER_TYPES", "ACLED_TYPES", "SUB_TO_TYPE", "disorder_type", "COUNTRIES", "ALPHA3_TO_NAME",
+           "ADMIN1_NAMES", "SECTOR_NAMES"]
 from marsad.data import data_path
 from marsad.text.lexicon import read_tsv
 

@@ -57,8 +57,6 @@ class FormLexicon:
             self.index.setdefault(form, []).append(value)
         self._memo: dict[str, list] = {}  # token → hit; news vocabulary repeats heavily
 
-    readings = staticmethod(lambda norm_token: readings(norm_token))
-
     def lookup(self, norm_token: str) -> list:
         memo = self._memo
         hit = memo.get(norm_token)
