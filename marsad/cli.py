@@ -35,6 +35,23 @@ def _check_published(value: Optional[str]) -> Optional[str]:
     return value
 
 
+def _limits(max_chars: int, max_line_bytes: int, max_sentence_tokens: int):
+    from marsad.pipeline import Limits
+
+    return Limits(max_chars=max_chars, max_line_bytes=max_line_bytes, max_sentence_tokens=max_sentence_tokens)
+
+
+def _jsonl(rec) -> str:
+    """One output line; never fails on a string the input smuggled in (ASCII escapes as a last resort)."""
+    data = rec.model_dump(exclude_none=False)
+    line = json.dumps(data, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(data)
+    return line + "\n"
+
+
 @app.command()
 def extract(
     inputs: List[Path] = typer.Argument(..., help=".txt, .jsonl(.gz), .html files or directories of them"),
@@ -44,6 +61,9 @@ def extract(
     ner: bool = typer.Option(True, "--ner/--no-ner", help="use the shipped NER model"),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
                                             help="progress bar on stderr (default: when several inputs)"),
+    max_chars: int = typer.Option(1_000_000, min=1, help="longest document text, in characters (longer: error record)"),
+    max_line_bytes: int = typer.Option(10_000_000, min=1, help="longest JSON Lines line / .json file, in bytes"),
+    max_sentence_tokens: int = typer.Option(300, min=1, help="longer sentences are cut into pieces this long"),
 ):
     """Extract document records (events, places, times, actors, statements) as JSON Lines."""
     from marsad.io import expand, read_inputs
@@ -55,20 +75,22 @@ def extract(
         raise typer.Exit(2)
     files = expand(inputs)
     show = progress if progress is not None else (len(files) > 1 or any(f.suffix in (".jsonl", ".gz") for f in files))
-    pipeline = Pipeline(ner=ner)
+    limits = _limits(max_chars, max_line_bytes, max_sentence_tokens)
+    pipeline = Pipeline(ner=ner, limits=limits)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     failed = total = 0
     try:
-        records = pipeline.process(read_inputs(files, published=published))
+        records = pipeline.process(read_inputs(files, published=published, limits=limits))
         for rec in _with_progress(records, show):
             total += 1
             failed += hasattr(rec, "error")
-            out.write(json.dumps(rec.model_dump(exclude_none=False), ensure_ascii=False) + "\n")
+            out.write(_jsonl(rec))
     finally:
         if output:
             out.close()
+    # the contract's last word: how many inputs, how many failed; exit status 1 when any did
     err.print(f"{total} documents, {total - failed} extracted, {failed} errors"
-              + (f" → {output}" if output else ""))
+              + (f" → {output}" if output else ""), highlight=False, soft_wrap=True)
     raise typer.Exit(1 if failed else 0)
 
 
