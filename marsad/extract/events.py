@@ -33,7 +33,7 @@ from marsad.data import data_path
 from marsad.doc import Doc
 from marsad.extract.counts import count_in
 from marsad.extract.modality import modality_of
-from marsad.extract.speech import source_attributions
+from marsad.extract.speech import source_attributions, source_spans
 from marsad.extract.triggers import Trigger, find_triggers, trigger_lexicon
 from marsad.records import Acled, Actor, Anchor, Event, Place, Plover, TimeExpr
 from marsad.resolve.actors import nationality_of
@@ -183,6 +183,7 @@ def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[
     """(actor, recipient) of a trigger from the actor mentions of its sentence."""
     speakers = [(st.span[0], st.quote_span[0]) for st in doc.statements
                 if st.span and st.quote_span and sent.start <= st.span[0] < sent.end]
+    speakers += source_spans(doc, sent.index)  # "بحسب ما أفاد مراسلون": the reporter is a source, not a target
     banned = _requirements().get(trig.row.type, (None, True, frozenset()))[2]
     # the speaker of "أفادت وسائل إعلام أن المقاومين استهدفوا" is not the one who acted
     heard = [a for a in doc.actors() if a.span and sent.start <= a.span[0] < sent.end

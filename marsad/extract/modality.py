@@ -17,6 +17,9 @@ from marsad.data import data_path
 from marsad.text.segment import Token, strip_enclitic
 
 IMPERFECT_PREFIXES = "يتنا"  # يقصف تقصف نقصف اقصف (أ normalized to ا)
+# words that make the verbal noun after them an aim: "حتى استعادة الأمن" (until security is restored),
+# "بهدف السيطرة" (aiming at control), "من أجل اعتقال", "لـ استهداف" (ل of purpose written apart)
+PURPOSE_WORDS = frozenset({"حتي", "بهدف", "بغيه", "اجل", "لاجل", "كي", "لكي", "ل", "سعيا", "املا"})
 
 HISTORICAL_DAYS = 30
 
@@ -43,6 +46,8 @@ def modality_of(toks: list[Token], i: int, when: TimeExpr | None, published: dat
             setattr(m, hit[0], True)
     if has_future_prefix(toks[i].norm):
         m.future = True
+    if i > 0 and toks[i - 1].norm in PURPOSE_WORDS and is_verbal_noun(toks[i]):
+        m.hypothetical = True  # "حتى استعادة الأمن", "بهدف السيطرة": a goal, not something that happened
     if when and when.value and published and len(when.value) == 10:
         try:
             m.historical = (published - date.fromisoformat(when.value)).days > HISTORICAL_DAYS
@@ -69,3 +74,13 @@ def _known_with_initial_s(w: str) -> bool:
     if w.endswith(("وا", "ون")):
         candidates.append(w[:-2])
     return any(c in index for c in candidates)
+
+
+def is_verbal_noun(tok: Token) -> bool:
+    """A verbal noun (masdar), not a verb: with the article ("السيطرة"), with ة ("استعادة", "مواجهة";
+    a verb never ends in ة), or of the derived patterns افتعال/استفعال/انفعال ("اعتقال", "استهداف")
+    and تفعيل ("تفجير"). A past verb after حتى ("حتى سيطرت") still tells an event."""
+    w, text = tok.norm, tok.text.rstrip("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652")
+    if w.startswith("ال") or text.endswith("ة"):
+        return True
+    return len(w) >= 5 and w[-2] == "ا" and w[0] == "ا" or len(w) >= 5 and w[0] == "ت" and w[-2] == "ي"

@@ -189,19 +189,37 @@ def source_attributions(doc: Doc, start: int, end: int) -> list[Attribution]:
             out.append(Attribution(speaker=st.speaker, via=st.via, anonymous=st.anonymous, span=st.span))
     si = doc.sentence_of(start)
     if si >= 0:
-        s, e = doc.sentences[si]
-        toks = doc.tokens_between(s, e)
-        for i, t in enumerate(toks[:-1]):
-            if _is("source", t):
-                k = i + 1
-                if toks[k].norm in ("ل", "عن") and k + 1 < len(toks):
-                    k += 1
-                cur = _Cursor(doc, toks)
-                k2 = cur.phrase_end(k, 4, lambda x: _is("complement", x))
-                via = doc.text[toks[k].start:toks[k2 - 1].end]
-                via = _resolve_outlet(doc, via, toks[k])
-                out.append(Attribution(speaker=None, via=via, anonymous=False, span=[t.start, t.end]))
+        for t, via_start, via_end in _source_phrases(doc, si):
+            via = _resolve_outlet(doc, doc.text[via_start:via_end], t.next)
+            out.append(Attribution(speaker=None, via=via, anonymous=False, span=[t.word.start, t.word.end]))
     return out
+
+
+@dataclass(frozen=True)
+class _SourceWord:
+    word: Token  # "بحسب", "وفقاً"
+    next: Token  # the first word of who is cited
+
+
+def _source_phrases(doc: Doc, si: int) -> list[tuple[_SourceWord, int, int]]:
+    """"بحسب ما أفاد مراسلون", "وفقاً لوكالة رويترز" in sentence si: (source word, start, end of the cited)."""
+    s, e = doc.sentences[si]
+    toks = doc.tokens_between(s, e)
+    out = []
+    for i, t in enumerate(toks[:-1]):
+        if _is("source", t):
+            k = i + 1
+            if toks[k].norm in ("ل", "عن") and k + 1 < len(toks):
+                k += 1
+            k2 = _Cursor(doc, toks).phrase_end(k, 4, lambda x: _is("complement", x))
+            out.append((_SourceWord(t, toks[k]), toks[k].start, toks[k2 - 1].end))
+    return out
+
+
+def source_spans(doc: Doc, si: int) -> list[tuple[int, int]]:
+    """Where sentence si names who a report is attributed to ("بحسب ما أفاد مراسلون"): the reporter
+    there is the source, never a participant of the events the sentence tells."""
+    return [(w.word.start, end) for w, _start, end in _source_phrases(doc, si)]
 
 
 def _resolve_outlet(doc: Doc, via: str, tok: Token) -> str:
