@@ -33,3 +33,23 @@ def test_events_with_sin_roots_are_not_marked_future():
         doc = stage(doc)
     [ev] = [e for e in doc.events if e.plover.type == "COERCE"]
     assert not ev.modality.future
+
+
+def _events(text):
+    return Pipeline(ner=False).extract(text, published="2024-12-06").events
+
+
+def test_a_verbal_noun_after_a_purpose_word_is_an_aim_not_an_event():
+    for aim in ("حتى استعادة السيطرة على المدينة", "بهدف السيطرة على بلدة سراقب", "من أجل اعتقال المطلوبين في حمص"):
+        events = _events(f"وقالت الحكومة السورية إنها ستواصل عملياتها العسكرية {aim}.")
+        assert not [e for e in events if e.plover.type == "COERCE"], (aim, events)
+    # a past verb after حتى still tells what happened
+    events = _events("استمرت الاشتباكات يومين حتى سيطرت فصائل المعارضة على مدينة سراقب.")
+    assert [e for e in events if e.plover.type == "COERCE"]
+
+
+def test_a_reporter_cited_as_source_is_not_a_recipient():
+    events = _events("قصفت الطائرات الحربية مدينة سراقب، بحسب ما أفاد مراسلون.")
+    assert events
+    for e in events:
+        assert all(a.sector != "JRN" for a in e.recipients + e.actors), e
