@@ -24,7 +24,10 @@ cp "$RD/LICENSE" "$DEST/redoc/LICENSE.txt"
 # the bundles end with a sourceMappingURL comment; the maps are not shipped, so the comment goes
 sed -i '/^\/\/# sourceMappingURL=/d' "$DEST/swagger-ui/swagger-ui-bundle.js" "$DEST/redoc/redoc.standalone.js"
 sed -i 's|/\*# sourceMappingURL=.*\*/||' "$DEST/swagger-ui/swagger-ui.css"
-printf 'swagger-ui-dist %s and redoc %s from the npm registry (dist files and licences; source map comments removed)\n' \
+# ReDoc's sidebar shows a logo from cdn.redoc.ly: point it at an empty image (its onError hides it), so the
+# page asks nothing of the network (the CSP would refuse it anyway)
+sed -i 's|"https://cdn.redoc.ly/redoc/logo-mini.svg"|"data:,"|' "$DEST/redoc/redoc.standalone.js"
+printf 'swagger-ui-dist %s and redoc %s from the npm registry (dist files and licences; source map comments and the CDN logo URL removed)\n' \
   "$(node -p "require('$SW/package.json').version")" "$(node -p "require('$RD/package.json').version")" > "$DEST/VERSION.txt"
 echo "vendored Swagger UI and ReDoc into $DEST"
 ls -la "$DEST"/*

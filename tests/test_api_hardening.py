@@ -153,3 +153,51 @@ def test_limits_are_configurable_on_the_api(tmp_path):
         r = c.post("/api/documents", headers=AUTH, json={"text": ARTICLE})
         assert r.status_code == 422 and f"too long: {len(ARTICLE)} characters, limit 50" in r.text
     app.state.store.close()
+
+
+# ---------------------------------------------------------------- the docs pages in a browser, under the CSP
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path,ready", [("/docs", ".swagger-ui .opblock"), ("/redoc", "h1")])
+def test_docs_render_offline_under_the_csp(tmp_path, path, ready):
+    import os
+    import socket
+    import threading
+    import time
+    from pathlib import Path
+
+    if not Path(os.environ.get("MARSAD_CHROMIUM", CHROMIUM)).exists():
+        pytest.skip("Chromium not found (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    uvicorn = pytest.importorskip("uvicorn")
+    app = create_app(f"sqlite:///{tmp_path / 'd.db'}", token=TOKEN)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=os.environ.get("MARSAD_CHROMIUM", CHROMIUM), headless=True,
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page()
+            console, outside = [], []
+            page.on("console", lambda m: console.append(m.text))
+            page.on("request", lambda r: None if r.url.startswith(f"http://127.0.0.1:{port}/")
+                    or r.url.startswith(("blob:", "data:")) else outside.append(r.url))
+            page.goto(f"http://127.0.0.1:{port}{path}")
+            page.wait_for_selector(ready, timeout=30000)
+            browser.close()
+        assert not outside, outside
+        assert not [m for m in console if "Content Security Policy" in m], console
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=15)
+        app.state.store.close()
