@@ -9,13 +9,13 @@ from marsad.text.normalize import normalize
 from marsad.text.segment import tokens
 
 
-@pytest.mark.parametrize("word", ["سيقصف", "وستقصف", "ستسيطر", "سيسيطر", "فسيستهدف", "ستواصل"])
+@pytest.mark.parametrize("word", ["سيقصف", "وستقصف", "ستسيطر", "سيسيطر", "فسيستهدف", "ستواصل", "سأقصف"])
 def test_future_prefix_before_an_imperfect_verb(word):
     assert has_future_prefix(normalize(word))
 
 
 @pytest.mark.parametrize("word", ["سيطرت", "وسيطرت", "سيطر", "سيطروا", "سيطرتها", "يسيطر", "سقطت", "سحبت",
-                                  "قصفت", "س"])
+                                  "قصفت", "سائد", "س"])
 def test_a_root_starting_with_sin_is_not_the_future_prefix(word):
     assert not has_future_prefix(normalize(word))
 

@@ -62,6 +62,8 @@ def has_future_prefix(norm: str) -> bool:
     w = norm[1:] if norm[:1] in "وف" and len(norm) > 4 else norm
     if len(w) < 4 or w[0] != "س" or w[1] not in IMPERFECT_PREFIXES:
         return False
+    if w[1] == "ا" and len(w) < 5:  # "سأقصف" (I will shell) yes; "سائد" (prevailing) no
+        return False
     return not _known_with_initial_s(w)
 
 
