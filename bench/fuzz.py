@@ -24,6 +24,7 @@ import gzip
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -195,7 +196,6 @@ def span_problems(rec: dict) -> int:
 def run_batch(args) -> dict:
     seed, ner, tmpdir = args
     from marsad.io import read_inputs
-    from marsad.pipeline import Pipeline
 
     pipeline = _pipeline(ner)
     rng = random.Random(seed)
@@ -382,15 +382,9 @@ def main() -> None:
     print(f"  slowest input: {slowest[0]:.3f} s CPU ({slowest[1]}; {slowest[2]})")
     for e in examples[:20]:
         print("  ! " + e.replace("\n", "\n    "))
-    shutil_rm(tmp)
+    shutil.rmtree(tmp, ignore_errors=True)
     bad = total["uncaught"] + total["internal"] + total["lost"] + total["bad_spans"]
     sys.exit(1 if bad else 0)
-
-
-def shutil_rm(path: str) -> None:
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def run_atheris(runs: int) -> None:

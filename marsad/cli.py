@@ -35,12 +35,6 @@ def _check_published(value: Optional[str]) -> Optional[str]:
     return value
 
 
-def _limits(max_chars: int, max_line_bytes: int, max_sentence_tokens: int):
-    from marsad.pipeline import Limits
-
-    return Limits(max_chars=max_chars, max_line_bytes=max_line_bytes, max_sentence_tokens=max_sentence_tokens)
-
-
 def _jsonl(rec) -> str:
     """One output line; never fails on a string the input smuggled in (ASCII escapes as a last resort)."""
     data = rec.model_dump(exclude_none=False)
@@ -54,7 +48,7 @@ def _jsonl(rec) -> str:
 
 @app.command()
 def extract(
-    inputs: List[Path] = typer.Argument(..., help=".txt, .jsonl(.gz), .html files or directories of them"),
+    inputs: List[Path] = typer.Argument(..., help=".txt, .jsonl(.gz), .json, .html files or directories of them"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSON Lines output (default: stdout)"),
     published: Optional[str] = typer.Option(None, help="publication date for inputs that give none",
                                             callback=_check_published),
@@ -67,7 +61,7 @@ def extract(
 ):
     """Extract document records (events, places, times, actors, statements) as JSON Lines."""
     from marsad.io import expand, read_inputs
-    from marsad.pipeline import Pipeline
+    from marsad.pipeline import Limits, Pipeline
 
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
@@ -75,7 +69,7 @@ def extract(
         raise typer.Exit(2)
     files = expand(inputs)
     show = progress if progress is not None else (len(files) > 1 or any(f.suffix in (".jsonl", ".gz") for f in files))
-    limits = _limits(max_chars, max_line_bytes, max_sentence_tokens)
+    limits = Limits(max_chars=max_chars, max_line_bytes=max_line_bytes, max_sentence_tokens=max_sentence_tokens)
     pipeline = Pipeline(ner=ner, limits=limits)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     failed = total = 0

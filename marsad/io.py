@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import zlib
 from pathlib import Path
-from typing import IO, Iterator, Optional
+from typing import Iterator, Optional
 
 from marsad.pipeline import InputDoc, Limits
 from marsad.records import ErrorRecord
