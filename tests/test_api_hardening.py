@@ -201,3 +201,13 @@ def test_docs_render_offline_under_the_csp(tmp_path, path, ready):
         srv.should_exit = True
         thread.join(timeout=15)
         app.state.store.close()
+
+
+def test_limits_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("MARSAD_MAX_CHARS", "40")
+    monkeypatch.setenv("MARSAD_MAX_BODY_BYTES", "300")
+    app = create_app(f"sqlite:///{tmp_path / 'e.db'}", token=TOKEN)
+    with TestClient(app) as c:
+        assert "limit 40" in c.post("/api/documents", headers=AUTH, json={"text": ARTICLE}).text
+        assert c.post("/api/documents", headers=AUTH, json={"text": ARTICLE * 3}).status_code == 413
+    app.state.store.close()

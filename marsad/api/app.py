@@ -221,13 +221,14 @@ def create_app(db_url: str, token: Optional[str] = None, private: bool = False, 
                max_body_bytes: Optional[int] = None, writes_per_minute: Optional[int] = None) -> FastAPI:
     """The API over the store at `db_url`. token: None → env MARSAD_TOKEN; private or MARSAD_PRIVATE=1 closes reads.
 
-    limits: a pipeline.Limits for posted documents; max_body_bytes (env MARSAD_MAX_BODY_BYTES, default 10 MB)
-    and writes_per_minute per client (env MARSAD_WRITES_PER_MINUTE, default 120): see api/hardening.py.
+    limits: a pipeline.Limits for posted documents (env MARSAD_MAX_CHARS sets its max_chars);
+    max_body_bytes (env MARSAD_MAX_BODY_BYTES, default 10 MB) and writes_per_minute per client
+    (env MARSAD_WRITES_PER_MINUTE, default 120): see api/hardening.py.
     """
     from marsad.pipeline import Limits
 
     token = token if token is not None else (os.environ.get("MARSAD_TOKEN") or None)
-    limits = limits or Limits()
+    limits = limits or Limits(max_chars=int(os.environ.get("MARSAD_MAX_CHARS") or Limits.max_chars))
     max_body_bytes = max_body_bytes or int(os.environ.get("MARSAD_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES)
     writes_per_minute = writes_per_minute or int(os.environ.get("MARSAD_WRITES_PER_MINUTE")
                                                  or DEFAULT_WRITES_PER_MINUTE)
