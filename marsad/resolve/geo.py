@@ -25,6 +25,10 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import os
+import sqlite3
+import threading
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -56,8 +60,8 @@ MINOR_POP = 20_000
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    gid: int
-    kind: str  # country | admin1 | admin2 | region | continent | city
+    gid: Optional[int]  # GeoNames id; None for a Who's On First place or a hand-kept site without one
+    kind: str  # country | admin1 | admin2 | region | continent | city | site
     name: str
     lat: float
     lon: float
@@ -65,6 +69,8 @@ class Entry:
     cc: Optional[str]
     pop: int
     admin1: Optional[str]
+    wof: Optional[int] = None
+    preferred: Optional[str] = None  # UBports' preferred Arabic name (a ranking hint)
 
 
 def _data(name: str):
@@ -79,69 +85,72 @@ def _lines(name: str) -> Iterable[list[str]]:
 
 
 NER_VETO = 0.6  # as sure as merge_ner needs to add an actor (ADD_MIN): then it is not read as a place
+_EXTRA = 1 << 30  # entry ids of overrides.tsv places missing from the database
 
 
 class Gazetteer:
-    """Normalized Arabic name → GeoNames entries; load once with `Gazetteer.load()`."""
+    """Normalized Arabic name → gazetteer entries; load once with `Gazetteer.load()`.
 
-    def __init__(self) -> None:
-        self.entries: list[Entry] = []
-        self.by_gid: dict[int, int] = {}
-        self.index: dict[str, tuple[int, ...]] = {}  # normalized name → entry indices
-        self.bare: dict[str, tuple[int, ...]] = {}  # name without its article ("رستن" for "الرستن")
-        self.art: dict[str, tuple[int, ...]] = {}  # town name given without article, written with it ("الخرطوم")
-        self.first_words: set[str] = set()  # first word of every multi-word name (quick reject)
+    The places live in places.sqlite (scripts/build_gazetteer.py): only the set of match keys
+    and their first words are held in memory; candidates and entries are read on demand and cached.
+    """
+
+    def __init__(self, path: Optional[str] = None) -> None:
+        self.path = path or str(_data("places.sqlite"))
+        self._db: Optional[sqlite3.Connection] = None
+        self._pid = 0
+        self._lock = threading.Lock()
+        self.keys: frozenset[str] = frozenset()
+        self.zipf: dict[str, float] = {}
+        self.clitic_words: frozenset[str] = frozenset()  # "وزاره": a word, not و + a village "زارة"  # word frequency of one-word names that are also common words
+        self.first_words: frozenset[str] = frozenset()  # first word of every multi-word name (quick reject)
+        self.extra: dict[int, Entry] = {}
+        self.extra_keys: dict[str, tuple[int, ...]] = {}
         self.override: dict[str, int] = {}
-        self.preferred: set[tuple[str, int]] = set()  # (name, entry) where name is its UBports preferred name
         self.blocked: set[str] = set()
         self.triggers: dict[str, tuple[str, bool]] = {}
         self.admin1_by_iso: dict[str, int] = {}
+        self._entries: dict[int, Entry] = {}
+        self._cands: dict[str, tuple[int, ...]] = {}
         self._polys = None
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():  # a forked worker opens its own connection
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._db
+
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn().execute(sql, args).fetchall()
 
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls) -> "Gazetteer":
         g = cls()
-        idx: dict[str, list[int]] = {}
-        bare: dict[str, list[int]] = {}
-        art: dict[str, list[int]] = {}
-        joined_heads = {normalize(r[0]) for r in _lines("joined_heads.txt")}
-        with gzip.open(_data("places.tsv.gz").open("rb"), "rt", encoding="utf-8") as f:
-            next(f)
-            for line in f:
-                gid, kind, name, lat, lon, fc, cc, pop, a1, pref, names = line.rstrip("\n").split("\t")
-                i = len(g.entries)
-                e = Entry(int(gid), kind, name, float(lat), float(lon), fc, cc or None, int(pop), a1 or None)
-                g.entries.append(e)
-                g.by_gid[e.gid] = i
-                if pref:
-                    g.preferred.add((pref, i))
-                for n in names.split("|"):
-                    idx.setdefault(n, []).append(i)
-                    head = n.split(" ", 1)[0]
-                    if head in joined_heads and n.count(" ") == 1:  # "كفر شوبا" is also written "كفرشوبا"
-                        idx.setdefault(n.replace(" ", ""), []).append(i)
-                    if n.startswith("ال") and len(n) > 4 and kind == "city":
-                        bare.setdefault(n[2:], []).append(i)
-                    # only big towns: "الخرطوم" for "خرطوم", but not "السيول" (floods) for Seoul
-                    elif kind == "city" and " " not in n and len(n) >= 5 and e.pop >= 1_000_000:
-                        art.setdefault("ال" + n, []).append(i)
-                if kind == "admin1" and e.admin1 and (e.admin1 not in g.admin1_by_iso
-                                                      or g.entries[g.admin1_by_iso[e.admin1]].pop < e.pop):
-                    g.admin1_by_iso[e.admin1] = i
+        g.keys = frozenset(k for (k,) in g._query("SELECT DISTINCT key FROM match_key"))
+        g.first_words = frozenset(k.split(" ", 1)[0] for k in g.keys if " " in k)
+        g.zipf = dict(g._query("SELECT key, zipf FROM key_zipf"))
+        g.clitic_words = frozenset(w for (w,) in g._query("SELECT word FROM clitic_word"))
+        for iso, i, _pop in g._query("SELECT admin1, id, population FROM place WHERE kind = 'admin1' AND admin1 "
+                                     "IS NOT NULL ORDER BY admin1, geonameid IS NULL, population DESC, id"):
+            g.admin1_by_iso.setdefault(iso, i)
+        extra_keys: dict[str, list[int]] = {}
         for row in _lines("overrides.tsv"):
             n, gid = normalize(row[0]), int(row[1])
-            if gid not in g.by_gid and len(row) >= 9:
-                e = Entry(gid, row[8], row[3], float(row[4]), float(row[5]), row[6], row[7], 0, None)
-                g.by_gid[gid] = len(g.entries)
-                g.entries.append(e)
-            if gid in g.by_gid:
-                g.override[n] = g.by_gid[gid]
-                idx.setdefault(n, []).append(g.by_gid[gid])
-        g.index = {k: tuple(dict.fromkeys(v)) for k, v in idx.items()}
-        g.bare = {k: tuple(v) for k, v in bare.items() if k not in g.index}
-        g.art = {k: tuple(v) for k, v in art.items()}
-        g.first_words = {k.split(" ", 1)[0] for k in g.index if " " in k}
+            hit = g._query("SELECT id FROM place WHERE geonameid = ? ORDER BY id LIMIT 1", (gid,))
+            if hit:
+                i = hit[0][0]
+            elif len(row) >= 9:
+                i = _EXTRA + len(g.extra)
+                g.extra[i] = Entry(gid, row[8], row[3], float(row[4]), float(row[5]), row[6], row[7], 0, None)
+            else:
+                continue
+            g.override[n] = i
+            extra_keys.setdefault(n, []).append(i)
+        g.extra_keys = {k: tuple(v) for k, v in extra_keys.items()}
+        g.keys |= frozenset(g.extra_keys)
+        g.first_words |= frozenset(k.split(" ", 1)[0] for k in g.extra_keys if " " in k)
         g.blocked = {normalize(r[0]) for r in _lines("stopwords.txt")}
         g.blocked |= {normalize(r[0]) for r in _lines("demonyms.txt")}
         for r in _lines("triggers.tsv"):
@@ -149,41 +158,76 @@ class Gazetteer:
             g.triggers[normalize(w.rstrip("*"))] = (role, w.endswith("*"))
         return g
 
+    def entry(self, i: int) -> Entry:
+        e = self._entries.get(i)
+        if e is None:
+            if i >= _EXTRA:
+                return self.extra[i]
+            (r,) = self._query("SELECT geonameid, kind, name, lat, lon, feature_code, country, population, admin1, "
+                               "wof_id, preferred_ar FROM place WHERE id = ?", (i,))
+            e = self._entries[i] = Entry(*r)
+        return e
+
+    def by_gid(self, gid: int) -> Optional[Entry]:
+        hit = self._query("SELECT id FROM place WHERE geonameid = ? ORDER BY id LIMIT 1", (gid,))
+        return self.entry(hit[0][0]) if hit else None
+
     # ---- lookups -------------------------------------------------------------------------
     def candidates(self, key: str, allow_blocked: bool = False) -> tuple[int, ...]:
-        if (key in self.blocked and not allow_blocked) or len(key.replace(" ", "")) < MIN_LEN:
+        if (key in self.blocked and not allow_blocked) or len(key.replace(" ", "")) < MIN_LEN or key not in self.keys:
             return ()
-        c = self.index.get(key) or self.bare.get(key, ())
-        if key in self.art and key[2:] not in self.blocked:
-            c = tuple(dict.fromkeys(c + self.art[key]))
+        c = self._cands.get(key)
+        if c is None:
+            rows = self._query("SELECT place, how FROM match_key WHERE key = ? ORDER BY place", (key,))
+            # "الخرطوم" (a big town's name given with an article) only when the bare word is no common word
+            c = tuple(i for i, how in rows if how != "article" or key[2:] not in self.blocked)
+            c = tuple(dict.fromkeys(c + self.extra_keys.get(key, ())))
+            if len(self._cands) < 100_000:
+                self._cands[key] = c
         return c
 
     def rank(self, cands: Iterable[int], context: frozenset = frozenset(), key: str = "",
-             prefer: Optional[str] = None) -> Optional[Entry]:
-        """Best entry: override, article's countries, kind, Arab world, population."""
-        if key in self.override and prefer is None:
-            return self.entries[self.override[key]]
+             prefer: Optional[str] = None, near: "Optional[Context]" = None) -> Optional[Entry]:
+        """Best entry: override, then the highest `score`."""
+        if key in self.override:  # "شمال الضفة" is still the West Bank, not a Syrian village "الضفة"
+            return self.entry(self.override[key])
         best, best_s = None, -1e9
         cands = tuple(cands)
-        maxpop = max((self.entries[i].pop for i in cands), default=0)
+        maxpop = max((self.entry(i).pop for i in cands), default=0)
         for i in cands:
-            e = self.entries[i]
-            s = _KIND_BONUS.get(e.kind, 0.0) + min(math.log10(e.pop + 10), 7.0) / 3
-            # the article's countries help, but not a town 10x smaller than a namesake
-            # ("موسكو" in an article naming the US is still Moscow, not Mesquite TX)
-            if e.cc in context and (e.kind != "city" or e.pop * 10 >= maxpop):
-                s += 3
-            if (key, i) in self.preferred:
-                s += 3
-            if e.cc in MENA:
-                s += 2
-            if prefer == "admin1":
-                s += 20 if e.kind == "admin1" else -5
-            elif prefer == "city":
-                s += 20 if e.kind == "city" else 0
+            e = self.entry(i)
+            s = self.score(e, key, context, maxpop, prefer, near)
             if s > best_s:
                 best, best_s = e, s
         return best
+
+    @staticmethod
+    def score(e: Entry, key: str, context: frozenset, maxpop: int, prefer: Optional[str],
+              near: "Optional[Context]") -> float:
+        """Hand weights, each a reading of the article (see the module docstring)."""
+        s = _KIND_BONUS.get(e.kind, 0.0) + min(math.log10(e.pop + 10), 7.0) / 3
+        if e.kind == "city" and e.pop < MINOR_POP:  # a village named like a country or governorate is rarely meant
+            s -= 1.0 if e.pop >= 1000 else 2.0
+        # the article's countries help; a namesake 10x smaller than a big town abroad gets half
+        # ("موسكو" in an article naming the US is still Moscow, not Mesquite TX)
+        if e.cc in context:
+            s += 3 if (e.kind != "city" or e.pop * 10 >= maxpop) else 1.5
+        if e.preferred == key:
+            s += 3
+        if e.cc in MENA:
+            s += 2
+        if near is not None:
+            if e.admin1 and e.admin1 in near.admin1s:  # "الخيام" in an article about Nabatieh
+                s += 2
+            d = near.distance(e)
+            s += 3 if d < 30 else 2 if d < 100 else 1 if d < 300 else 0
+        if prefer == "admin1":
+            s += 20 if e.kind == "admin1" else -5
+        elif prefer == "city":
+            s += 20 if e.kind in ("city", "site") else 0
+        elif prefer == "site":
+            s += 20 if e.kind == "site" else 0
+        return s
 
     def resolve_name(self, normalized_name: str, context_countries: Iterable[str] = ()) -> Optional[Place]:
         """A place for a normalized Arabic name ("حمص", "محافظه ادلب"), or None."""
@@ -239,6 +283,48 @@ class _Hit:
     role: Optional[str] = None  # trigger role in front of it
     conj: bool = False  # first token carried و
     blocked: bool = False  # a stopword name: kept only after "مدينة"/"بلدة"/"محافظة" ("مدينة الميادين")
+    clitic: str = ""  # the stripped proclitic chain ("وب" of "وبحلب")
+    sent: int = 0  # sentence index
+
+
+@dataclass
+class Context:
+    """What the article has already pinned: admin-1 units and the places of the current sentence."""
+    admin1s: frozenset = frozenset()
+    points: tuple = ()  # (lat, lon) of the other confidently resolved places of the sentence
+
+    def distance(self, e: Entry) -> float:
+        return min((_km(e.lat, e.lon, la, lo) for la, lo in self.points), default=math.inf)
+
+
+def _km(la1: float, lo1: float, la2: float, lo2: float) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (la1, lo1, la2, lo2))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 6371 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+# prepositions that put what follows in a place ("في الخيام", "إلى حديثة", "بالقائم")
+_PLACE_PREPS = frozenset(normalize(w) for w in "في إلى الى من على قرب نحو باتجاه عند داخل حول".split())
+# a one-word name this common as a word (wordfreq Zipf) is a place only with place evidence:
+# "خرج" (went out) 4.8, "كسب" (gained) 4.4, "المنشأة" (the facility) 4.0, "الخيام" (the tents) 3.8
+COMMON_WORD = 3.5
+VERY_COMMON_WORD = 4.3
+
+
+@lru_cache(maxsize=1)
+def _org_names() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Multi-word organisation names of the actor lexicons that contain a place name, by first word:
+    "قوات سوريا الديمقراطية" (SDF) is no mention of Syria."""
+    out: dict[str, set] = {}
+    root = resources.files("marsad.data").joinpath("actors")
+    for fn in ("organizations.tsv", "organizations_petrarch.tsv"):
+        for line in root.joinpath(fn).read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            words = tuple(normalize(line.split("\t", 1)[0]).split())
+            if len(words) >= 2:
+                out.setdefault(words[0], set()).add(words)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
 
 
 class PlaceResolver:
@@ -276,7 +362,7 @@ class PlaceResolver:
             prev = toks[i - 1].norm if i else ""
             named = any(gaz.triggers.get(w, ("",))[0] in ("town", "admin") for _, w in self._readings(prev))
             for pre, stem in self._readings(t.norm):
-                if pre and stem in gaz.blocked and not named:
+                if pre and (stem in gaz.blocked or t.norm in gaz.clitic_words) and not named:
                     continue
                 key = stem
                 best = None
@@ -285,7 +371,7 @@ class PlaceResolver:
                 if stem in gaz.first_words:
                     for k in range(i + 1, j):
                         key = key + " " + toks[k].norm
-                        if key in gaz.index and gaz.candidates(key):
+                        if key in gaz.keys and gaz.candidates(key):
                             best = (k + 1, key)
                 if best:
                     found = (pre, best)
@@ -299,7 +385,8 @@ class PlaceResolver:
             ns = doc.norm.norm_index(t.start) + pre
             s = doc.norm.offsets[ns] if ns < len(doc.norm.offsets) else t.start
             hits.append(_Hit(s, toks[end_tok - 1].end, key, gaz.candidates(key, allow_blocked=named), i, end_tok,
-                             conj=t.norm.startswith("و") and pre > 0, blocked=key in gaz.blocked))
+                             conj=t.norm.startswith("و") and pre > 0, blocked=key in gaz.blocked,
+                             clitic=t.norm[:pre]))
             i = end_tok
         return hits
 
@@ -336,7 +423,45 @@ class PlaceResolver:
     def _minor(self, e: Entry, key: str) -> bool:
         if key in self.gaz.override:
             return False
-        return e.kind in ("admin2", "region") or (e.kind == "city" and e.pop < MINOR_POP)
+        return e.kind in ("admin2", "region") or (e.kind in ("city", "site") and e.pop < MINOR_POP)
+
+    def _in_org_name(self, h: _Hit, toks) -> bool:
+        """The hit lies inside a known multi-word organisation name that starts up to 3 words before."""
+        orgs = _org_names()
+        for k in range(max(0, h.tok_i - 3), h.tok_i + 1):
+            for _, first in self._readings(toks[k].norm):
+                for words in orgs.get(first, ()):
+                    end = k + len(words)
+                    if end >= h.tok_j and end <= len(toks) and \
+                            all(toks[k + m].norm == w for m, w in enumerate(words) if m):
+                        return True
+        return False
+
+    def _evidence(self, doc: Doc, h: _Hit, toks) -> tuple[bool, bool]:
+        """(strong, preposition): a trigger word, the NER model's LOC tag, or a multi-word name;
+        a preposition of place right before it ("في", "إلى", attached "ب")."""
+        # the model's LOC span must end with the name ("ريف حلب" tagged LOC is no evidence for "ريف")
+        strong = bool(h.role) or " " in h.key or any(
+            lab == "LOC" and s <= h.start + 2 and abs(e - h.end) <= 1 for s, e, lab in doc.ner)
+        prev = toks[h.tok_i - 1].norm if h.tok_i else ""
+        prep = "ب" in h.clitic or prev in _PLACE_PREPS or (prev[:1] == "و" and prev[1:] in _PLACE_PREPS)
+        return strong, prep
+
+    def _accept(self, e: Entry, h: _Hit, ctx: frozenset, near: Context, strong: bool, prep: bool) -> bool:
+        """Place evidence a candidate needs, by how minor it is and how common a word its name is."""
+        if h.key in self.gaz.override or (e.kind == "site" and " " in h.key):  # "مطار القامشلي"
+            return True
+        z = self.gaz.zipf.get(h.key, 0.0) if " " not in h.key else 0.0
+        minor = self._minor(e, h.key)
+        if minor:
+            if z >= VERY_COMMON_WORD:
+                return strong
+            if z >= COMMON_WORD:  # "الخيام": a trigger, LOC, or "في الخيام" next to other places of the area
+                return strong or (prep and e.cc in ctx and (e.admin1 in near.admin1s or near.distance(e) < 100))
+            return bool(h.role) or e.cc in ctx
+        if z >= VERY_COMMON_WORD and e.kind == "city" and e.pop < 500_000:  # "القائم", "حديثة"
+            return strong or prep
+        return True
 
     def __call__(self, doc: Doc) -> Doc:
         gaz = self.gaz
@@ -346,48 +471,58 @@ class PlaceResolver:
             toks = [t for t in toks if not any(a <= t.start < b for a, b in rm)]
         hits = self._match(doc, toks)
         self._roles(hits, toks)
-        # context: countries named outright, and countries of unambiguous names
+        hits = [h for h in hits if (not h.blocked or h.role in ("town", "admin")) and not self._in_org_name(h, toks)]
+        starts = [s for s, _ in doc.sentences]
+        for h in hits:
+            h.sent = bisect_right(starts, h.start) - 1
+        # pass 1, anchors: countries named outright and names that can only be one country; the
+        # admin-1 units and points of names that are themselves unambiguous
         ctx = set()
-        hits = [h for h in hits if not h.blocked or h.role in ("town", "admin")]
+        admin1s = set()
+        points: dict[int, list[tuple[int, float, float]]] = {}
         for h in hits:
             top = gaz.rank(h.cands, frozenset(), h.key)
             if top is None or not top.cc or self._minor(top, h.key):
                 continue
-            ccs = {gaz.entries[i].cc for i in h.cands}
+            ccs = {gaz.entry(i).cc for i in h.cands}
             if len(ccs) == 1 or top.kind == "country" or h.key in gaz.override:
                 ctx.add(top.cc)
+                if top.kind not in ("country", "continent") and (len(h.cands) == 1 or h.key in gaz.override):
+                    if top.admin1:
+                        admin1s.add(top.admin1)
+                    points.setdefault(h.sent, []).append((h.start, top.lat, top.lon))
         ctx = frozenset(ctx)
+        admin1s = frozenset(admin1s)
         places = []
+        conf = getattr(doc, "ner_confidence", {})
         for h in hits:
+            near = Context(admin1s, tuple((la, lo) for s, la, lo in points.get(h.sent, ()) if s != h.start))
             prec = 1
             if h.role == "admin":
-                e = gaz.rank(h.cands, ctx, h.key, prefer="admin1")
+                e = gaz.rank(h.cands, ctx, h.key, prefer="admin1", near=near)
                 if e and e.kind == "city" and e.admin1 in gaz.admin1_by_iso:
-                    e = gaz.entries[gaz.admin1_by_iso[e.admin1]]
+                    e = gaz.entry(gaz.admin1_by_iso[e.admin1])
                 prec = 3
-            elif h.role == "rif":
-                e = gaz.rank(h.cands, ctx, h.key, prefer="admin1")
-                if e and e.kind != "admin1":
-                    e = gaz.rank(h.cands, ctx, h.key, prefer="city")
-                prec = 2
-            elif h.role in ("near", "town"):
-                e = gaz.rank(h.cands, ctx, h.key, prefer="city")
-                prec = 2 if h.role == "near" else 1
+            elif h.role in ("rif", "near", "town"):
+                # codebook: "ريف حمص", "أطراف مدينة حمص" are the town with precision 2; a name that is
+                # only a region ("ريف القلمون") stays the region
+                e = gaz.rank(h.cands, ctx, h.key, prefer="city", near=near)
+                prec = 1 if h.role == "town" else 2
             else:
-                e = gaz.rank(h.cands, ctx, h.key)
+                e = gaz.rank(h.cands, ctx, h.key, near=near)
             if e is None:
                 continue
-            if self._minor(e, h.key) and not h.role and e.cc not in ctx:
+            strong, prep = self._evidence(doc, h, toks)
+            if not self._accept(e, h, ctx, near, strong, prep):
                 continue
             # "حديثه" (his talk) is not "حديثة" (Haditha): normalization merges ة and ه, the original does not
             if (not h.role and e.kind == "city" and e.pop < 100_000 and doc.text[h.end - 1] == "ه"
                     and " " not in h.key):
                 continue
-            conf = getattr(doc, "ner_confidence", {})
             if any(s < h.end and h.start < e_ and lab in ("PERS", "ORG") and conf.get((s, e_, lab), 1.0) >= NER_VETO
                    for s, e_, lab in doc.ner):
                 continue  # "جمال حدايدة" tagged as a person by the NER stage
-            if e.kind in ("country", "continent", "region", "admin1", "admin2") and h.role != "rif":
+            if e.kind in ("country", "continent", "region", "admin1", "admin2") and h.role not in ("rif", "near"):
                 prec = 3
             places.append(gaz.place(e, prec, text=doc.text[h.start:h.end], span=[h.start, h.end]))
         doc.places = places
