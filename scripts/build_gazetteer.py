@@ -178,6 +178,7 @@ def add_site(r, places, names, src, admin1_of) -> None:
 
 
 VERY_COMMON = 4.3  # = marsad.resolve.geo.VERY_COMMON_WORD
+COMMON = 3.5  # = marsad.resolve.geo.COMMON_WORD
 
 
 @lru_cache(maxsize=None)
@@ -201,6 +202,7 @@ def word_zipf(k: str) -> float:
             if ch == "ا" and (i == 0 or f.startswith("ال") and i == 2):
                 forms.add(f[:i] + "أ" + f[i + 1:])
                 forms.add(f[:i] + "إ" + f[i + 1:])
+                forms.add(f[:i] + "آ" + f[i + 1:])  # "اذار" is the month "آذار"
         if "ا" in f[3:]:
             forms.add(f[:3] + f[3:].replace("ا", "أ", 1))
     return max(zipf_frequency(f, "ar") for f in forms)
@@ -248,27 +250,32 @@ def write_sqlite(path: Path, places, names, src, pref, wof_of) -> None:
             joined_heads.add(normalize(w))
     order = sorted(k for k in places if names[k])
     rowid = {k: i for i, k in enumerate(order)}
-    keys: dict[tuple[str, int], str] = {}
-    bare: dict[str, list[int]] = defaultdict(list)
+    # (key, place) -> (how, 1 when the name is a GeoNames one, 0 for a WOF-only variant)
+    keys: dict[tuple[str, int], tuple[str, int]] = {}
+    bare: dict[str, list[tuple[int, int]]] = defaultdict(list)
+
+    def gn(k, n):
+        return int("geonames" in src.get((k, n), {"geonames"}) or "sites.tsv" in src.get((k, n), ()))
+
     for k in order:
-        p = places[k]
         for n in sorted(names[k]):
-            keys[(n, rowid[k])] = "name"
+            keys[(n, rowid[k])] = ("name", gn(k, n))
     for k in order:
         p = places[k]
         for n in sorted(names[k]):
             head = n.split(" ", 1)[0]
             if head in joined_heads and n.count(" ") == 1:
-                keys.setdefault((n.replace(" ", ""), rowid[k]), "joined")
+                keys.setdefault((n.replace(" ", ""), rowid[k]), ("joined", gn(k, n)))
             if n.startswith("ال") and len(n) > 4 and p["kind"] == "city":
-                bare[n[2:]].append(rowid[k])
+                bare[n[2:]].append((rowid[k], gn(k, n)))
             elif p["kind"] == "city" and " " not in n and len(n) >= 5 and p["pop"] >= 1_000_000:
-                keys.setdefault(("ال" + n, rowid[k]), "article")
+                keys.setdefault(("ال" + n, rowid[k]), ("article", gn(k, n)))
     named = {n for n, _ in keys}
     for b, ids in bare.items():
-        if b not in named:
-            for i in ids:
-                keys.setdefault((b, i), "bare")
+        # "رستن" for "الرستن", but no "طائرة" for a village "الطائرة": not when the bare form is a common word
+        if b not in named and word_zipf(b) < COMMON:
+            for i, g in ids:
+                keys.setdefault((b, i), ("bare", g))
     if path.exists():
         path.unlink()
     db = sqlite3.connect(path)
@@ -278,7 +285,8 @@ def write_sqlite(path: Path, places, names, src, pref, wof_of) -> None:
             lat REAL, lon REAL, feature_code TEXT, country TEXT, population INTEGER, admin1 TEXT,
             preferred_ar TEXT, sources TEXT);
         CREATE TABLE name (name TEXT, place INTEGER, sources TEXT, PRIMARY KEY (name, place)) WITHOUT ROWID;
-        CREATE TABLE match_key (key TEXT, place INTEGER, how TEXT, PRIMARY KEY (key, place)) WITHOUT ROWID;
+        CREATE TABLE match_key (key TEXT, place INTEGER, how TEXT, geonames INTEGER,
+            PRIMARY KEY (key, place)) WITHOUT ROWID;
     """)
     db.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", [
         (rowid[k], p["gid"], p.get("wof") or wof_of.get(k), p["kind"], p["name"], round(p["lat"], 5),
@@ -287,7 +295,7 @@ def write_sqlite(path: Path, places, names, src, pref, wof_of) -> None:
         for k in order for p in [places[k]]])
     db.executemany("INSERT INTO name VALUES (?,?,?)", sorted(
         (n, rowid[k], ",".join(sorted(src[(k, n)]) or ["geonames"])) for k in order for n in names[k]))
-    db.executemany("INSERT INTO match_key VALUES (?,?,?)", sorted((n, i, how) for (n, i), how in keys.items()))
+    db.executemany("INSERT INTO match_key VALUES (?,?,?,?)", sorted((n, i, how, g) for (n, i), (how, g) in keys.items()))
     db.execute("CREATE TABLE key_zipf (key TEXT PRIMARY KEY, zipf REAL) WITHOUT ROWID")
     db.executemany("INSERT INTO key_zipf VALUES (?,?)", common_word_freqs(sorted({n for n, _ in keys})))
     db.execute("CREATE TABLE clitic_word (word TEXT PRIMARY KEY) WITHOUT ROWID")

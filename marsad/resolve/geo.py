@@ -112,6 +112,7 @@ class Gazetteer:
         self.admin1_by_iso: dict[str, int] = {}
         self._entries: dict[int, Entry] = {}
         self._cands: dict[str, tuple[int, ...]] = {}
+        self._wof_only: dict[str, frozenset] = {}  # key → places that carry it only as a WOF variant
         self._polys = None
 
     def _conn(self) -> sqlite3.Connection:
@@ -178,9 +179,10 @@ class Gazetteer:
             return ()
         c = self._cands.get(key)
         if c is None:
-            rows = self._query("SELECT place, how FROM match_key WHERE key = ? ORDER BY place", (key,))
+            rows = self._query("SELECT place, how, geonames FROM match_key WHERE key = ? ORDER BY place", (key,))
             # "الخرطوم" (a big town's name given with an article) only when the bare word is no common word
-            c = tuple(i for i, how in rows if how != "article" or key[2:] not in self.blocked)
+            c = tuple(i for i, how, _ in rows if how != "article" or key[2:] not in self.blocked)
+            self._wof_only[key] = frozenset(i for i, _, gn in rows if not gn)
             c = tuple(dict.fromkeys(c + self.extra_keys.get(key, ())))
             if len(self._cands) < 100_000:
                 self._cands[key] = c
@@ -189,14 +191,25 @@ class Gazetteer:
     def rank(self, cands: Iterable[int], context: frozenset = frozenset(), key: str = "",
              prefer: Optional[str] = None, near: "Optional[Context]" = None) -> Optional[Entry]:
         """Best entry: override, then the highest `score`."""
-        if key in self.override:  # "شمال الضفة" is still the West Bank, not a Syrian village "الضفة"
-            return self.entry(self.override[key])
-        best, best_s = None, -1e9
         cands = tuple(cands)
+        if key in self.override:
+            # "شمال الضفة" is still the West Bank, not a Syrian village "الضفة"; but "مدينة غزة" is the city
+            ov = self.entry(self.override[key])
+            if prefer not in ("city", "admin1") or ov.kind == prefer:
+                return ov
+            towns = tuple(i for i in cands if self.entry(i).kind == prefer and
+                          (prefer == "admin1" or self.entry(i).pop >= MINOR_POP))
+            if not towns:
+                return ov
+            cands = towns
+        best, best_s = None, -1e9
+        wof_only = self._wof_only.get(key, frozenset())
         maxpop = max((self.entry(i).pop for i in cands), default=0)
         for i in cands:
             e = self.entry(i)
             s = self.score(e, key, context, maxpop, prefer, near)
+            if i in wof_only:  # a WOF variant spelling: less sure than a GeoNames name
+                s -= 1
             if s > best_s:
                 best, best_s = e, s
         return best
@@ -208,10 +221,10 @@ class Gazetteer:
         s = _KIND_BONUS.get(e.kind, 0.0) + min(math.log10(e.pop + 10), 7.0) / 3
         if e.kind == "city" and e.pop < MINOR_POP:  # a village named like a country or governorate is rarely meant
             s -= 1.0 if e.pop >= 1000 else 2.0
-        # the article's countries help; a namesake 10x smaller than a big town abroad gets half
+        # the article's countries help, but not a town 10x smaller than a namesake
         # ("موسكو" in an article naming the US is still Moscow, not Mesquite TX)
-        if e.cc in context:
-            s += 3 if (e.kind != "city" or e.pop * 10 >= maxpop) else 1.5
+        if e.cc in context and (e.kind != "city" or e.pop * 10 >= maxpop):
+            s += 3
         if e.preferred == key:
             s += 3
         if e.cc in MENA:
@@ -362,11 +375,11 @@ class PlaceResolver:
             prev = toks[i - 1].norm if i else ""
             named = any(gaz.triggers.get(w, ("",))[0] in ("town", "admin") for _, w in self._readings(prev))
             for pre, stem in self._readings(t.norm):
-                if pre and (stem in gaz.blocked or t.norm in gaz.clitic_words) and not named:
-                    continue
+                # "لدير" alone is no place, but "لدير الزور" is ل + "دير الزور"
+                single = not (pre and (stem in gaz.blocked or t.norm in gaz.clitic_words) and not named)
                 key = stem
                 best = None
-                if gaz.candidates(key, allow_blocked=named):
+                if single and gaz.candidates(key, allow_blocked=named):
                     best = (i + 1, key)
                 if stem in gaz.first_words:
                     for k in range(i + 1, j):
@@ -452,15 +465,12 @@ class PlaceResolver:
         if h.key in self.gaz.override or (e.kind == "site" and " " in h.key):  # "مطار القامشلي"
             return True
         z = self.gaz.zipf.get(h.key, 0.0) if " " not in h.key else 0.0
-        minor = self._minor(e, h.key)
-        if minor:
-            if z >= VERY_COMMON_WORD:
+        if self._minor(e, h.key):
+            if z >= COMMON_WORD:  # "الخيام" (the tents): "بلدة الخيام" or the model's LOC tag
                 return strong
-            if z >= COMMON_WORD:  # "الخيام": a trigger, LOC, or "في الخيام" next to other places of the area
-                return strong or (prep and e.cc in ctx and (e.admin1 in near.admin1s or near.distance(e) < 100))
             return bool(h.role) or e.cc in ctx
         if z >= VERY_COMMON_WORD and e.kind == "city" and e.pop < 500_000:  # "القائم", "حديثة"
-            return strong or prep
+            return strong or (prep and e.cc in ctx)
         return True
 
     def __call__(self, doc: Doc) -> Doc:
@@ -503,9 +513,16 @@ class PlaceResolver:
                 if e and e.kind == "city" and e.admin1 in gaz.admin1_by_iso:
                     e = gaz.entry(gaz.admin1_by_iso[e.admin1])
                 prec = 3
-            elif h.role in ("rif", "near", "town"):
-                # codebook: "ريف حمص", "أطراف مدينة حمص" are the town with precision 2; a name that is
-                # only a region ("ريف القلمون") stays the region
+            elif h.role == "rif":
+                # "ريف إدلب": the countryside of a governorate seat is the rural part of its governorate
+                # (the name "ريف دمشق" is itself a governorate): the governorate, precision 2 (codebook:
+                # part of a region); "ريف القصير", of a town that is no seat: the town, precision 2
+                e = gaz.rank(h.cands, ctx, h.key, prefer="admin1", near=near)
+                if e and e.kind != "admin1":
+                    e = gaz.rank(h.cands, ctx, h.key, prefer="city", near=near)
+                prec = 2
+            elif h.role in ("near", "town"):
+                # "أطراف مدينة حمص", "جنوب صور": the town, precision 2; "مدينة حماة", "بلدة تلبيسة": 1
                 e = gaz.rank(h.cands, ctx, h.key, prefer="city", near=near)
                 prec = 1 if h.role == "town" else 2
             else:
