@@ -221,10 +221,10 @@ class Gazetteer:
         s = _KIND_BONUS.get(e.kind, 0.0) + min(math.log10(e.pop + 10), 7.0) / 3
         if e.kind == "city" and e.pop < MINOR_POP:  # a village named like a country or governorate is rarely meant
             s -= 1.0 if e.pop >= 1000 else 2.0
-        # the article's countries help, but not a town 10x smaller than a namesake
+        # the article's countries help, a town 10x smaller than a namesake less
         # ("موسكو" in an article naming the US is still Moscow, not Mesquite TX)
-        if e.cc in context and (e.kind != "city" or e.pop * 10 >= maxpop):
-            s += 3
+        if e.cc in context:
+            s += 3 if (e.kind != "city" or e.pop * 10 >= maxpop) else 1
         if e.preferred == key:
             s += 3
         if e.cc in MENA:
@@ -454,7 +454,8 @@ class PlaceResolver:
         """(strong, preposition): a trigger word, the NER model's LOC tag, or a multi-word name;
         a preposition of place right before it ("في", "إلى", attached "ب")."""
         # the model's LOC span must end with the name ("ريف حلب" tagged LOC is no evidence for "ريف")
-        strong = bool(h.role) or " " in h.key or any(
+        # a direction or vicinity word is no evidence: "شمال المخيم" is north of "the camp"
+        strong = h.role in ("town", "admin", "rif") or " " in h.key or any(
             lab == "LOC" and s <= h.start + 2 and abs(e - h.end) <= 1 for s, e, lab in doc.ner)
         prev = toks[h.tok_i - 1].norm if h.tok_i else ""
         prep = "ب" in h.clitic or prev in _PLACE_PREPS or (prev[:1] == "و" and prev[1:] in _PLACE_PREPS)
@@ -497,7 +498,12 @@ class PlaceResolver:
             ccs = {gaz.entry(i).cc for i in h.cands}
             if len(ccs) == 1 or top.kind == "country" or h.key in gaz.override:
                 ctx.add(top.cc)
-                if top.kind not in ("country", "continent") and (len(h.cands) == 1 or h.key in gaz.override):
+                # a town or unit that is the only one of its name, or the only sizeable one ("تعز": the
+                # city and the governorate, beside villages) pins its admin-1 unit and its point
+                sizeable = [i for i in h.cands if not self._minor(gaz.entry(i), h.key)]
+                if top.kind not in ("country", "continent") and (
+                        len(h.cands) == 1 or h.key in gaz.override
+                        or len({gaz.entry(i).admin1 for i in sizeable}) == 1):
                     if top.admin1:
                         admin1s.add(top.admin1)
                     points.setdefault(h.sent, []).append((h.start, top.lat, top.lon))
