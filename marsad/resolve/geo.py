@@ -229,6 +229,8 @@ class Gazetteer:
             s += 3
         if e.cc in MENA:
             s += 2
+        if context and e.cc not in context and e.kind == "city" and e.pop < 1_000_000:
+            s -= 1.5  # a town abroad when the article is about elsewhere: "زنجبار" in a Yemen report
         if near is not None:
             if e.admin1 and e.admin1 in near.admin1s:  # "الخيام" in an article about Nabatieh
                 s += 2
@@ -508,6 +510,13 @@ class PlaceResolver:
                         admin1s.add(top.admin1)
                     points.setdefault(h.sent, []).append((h.start, top.lat, top.lon))
         ctx = frozenset(ctx)
+        # villages of the article's countries whose name is theirs alone ("عيترون", "مارون الراس") pin
+        # their admin-1 unit too: a border report names a string of them
+        for h in hits:
+            if len(h.cands) == 1:
+                e = gaz.entry(h.cands[0])
+                if e.cc in ctx and e.admin1 and e.kind in ("city", "site") and gaz.zipf.get(h.key, 0) < COMMON_WORD:
+                    admin1s.add(e.admin1)
         admin1s = frozenset(admin1s)
         places = []
         conf = getattr(doc, "ner_confidence", {})
@@ -518,6 +527,8 @@ class PlaceResolver:
                 e = gaz.rank(h.cands, ctx, h.key, prefer="admin1", near=near)
                 if e and e.kind == "city" and e.admin1 in gaz.admin1_by_iso:
                     e = gaz.entry(gaz.admin1_by_iso[e.admin1])
+                elif e and e.kind not in ("admin1", "admin2", "region"):
+                    continue  # "ولاية كارولينا" names a unit no source lists, not the town Carolina, Puerto Rico
                 prec = 3
             elif h.role == "rif":
                 # "ريف إدلب": the countryside of a governorate seat is the rural part of its governorate
