@@ -47,12 +47,23 @@ NEAR = {"TR", "IR", "CY", "AF", "PK", "AZ", "AM", "GE", "ER", "ET", "TD", "NE", 
 _ARABIC_NAME = re.compile(r"^[\u0621-\u063A\u0641-\u064A ]+$")  # basic Arabic letters + space only
 
 
+# normalized name -> highest wordfreq Zipf of the spellings it was seen in ("قايد" <- "قائد" 4.97):
+# normalization merges hamza forms, so the word frequency is read on the sources' own spelling
+RAW_ZIPF: dict[str, float] = {}
+
+
 def clean_name(raw: str) -> str | None:
+    from wordfreq import zipf_frequency
+
     n = normalize(raw.strip())
     n = re.sub(r"[\u200e\u200f\u202a-\u202e]", "", n)
     n = re.sub(r"\s+", " ", n).strip()
     if len(n) < 2 or not _ARABIC_NAME.match(n):
         return None
+    if " " not in n:
+        z = zipf_frequency(raw.strip(), "ar")
+        if z > RAW_ZIPF.get(n, 0.0):
+            RAW_ZIPF[n] = z
     return n
 
 
@@ -197,6 +208,8 @@ def word_zipf(k: str) -> float:
         forms.add(k[:-1] + "ة")
     if k.endswith("ي"):
         forms.add(k[:-1] + "ى")
+    if "اي" in k[1:]:
+        forms.add(k[0] + k[1:].replace("اي", "ائ", 1))  # "قايد" is "قائد"
     for f in list(forms):
         for i, ch in enumerate(f[:4]):
             if ch == "ا" and (i == 0 or f.startswith("ال") and i == 2):
@@ -205,7 +218,7 @@ def word_zipf(k: str) -> float:
                 forms.add(f[:i] + "آ" + f[i + 1:])  # "اذار" is the month "آذار"
         if "ا" in f[3:]:
             forms.add(f[:3] + f[3:].replace("ا", "أ", 1))
-    return max(zipf_frequency(f, "ar") for f in forms)
+    return max([zipf_frequency(f, "ar") for f in forms] + [RAW_ZIPF.get(k, 0.0)])
 
 
 def common_word_freqs(keys: list[str], floor: float = 2.5) -> list[tuple[str, float]]:
@@ -217,7 +230,7 @@ def common_word_freqs(keys: list[str], floor: float = 2.5) -> list[tuple[str, fl
 _CLITICS = ("و", "ب", "ل", "وب", "ول", "ف")
 
 
-def clitic_words(keys: list[str]) -> list[str]:
+def clitic_words(keys: list[str]) -> list[tuple[str, str]]:
     """Tokens that read as clitic + name but are themselves a common word: "وزاره" is the ministry,
     not و + "زارة" (a Syrian village); "بيان" is a statement. Kept when the word is more frequent
     (wordfreq Zipf >= 4) than the name and at least 1.0 above it."""
@@ -230,7 +243,7 @@ def clitic_words(keys: list[str]) -> list[str]:
             w = c + k
             z = word_zipf(w)
             if z >= 4.0 and z >= zk + 1.0:
-                out.append(w)
+                out.append((w, k))
     return sorted(set(out))
 
 
@@ -298,8 +311,8 @@ def write_sqlite(path: Path, places, names, src, pref, wof_of) -> None:
     db.executemany("INSERT INTO match_key VALUES (?,?,?,?)", sorted((n, i, how, g) for (n, i), (how, g) in keys.items()))
     db.execute("CREATE TABLE key_zipf (key TEXT PRIMARY KEY, zipf REAL) WITHOUT ROWID")
     db.executemany("INSERT INTO key_zipf VALUES (?,?)", common_word_freqs(sorted({n for n, _ in keys})))
-    db.execute("CREATE TABLE clitic_word (word TEXT PRIMARY KEY) WITHOUT ROWID")
-    db.executemany("INSERT INTO clitic_word VALUES (?)", [(w,) for w in clitic_words(sorted({n for n, _ in keys}))])
+    db.execute("CREATE TABLE clitic_word (word TEXT, stem TEXT, PRIMARY KEY (word, stem)) WITHOUT ROWID")
+    db.executemany("INSERT INTO clitic_word VALUES (?,?)", clitic_words(sorted({n for n, _ in keys})))
     db.commit()
     db.execute("VACUUM")
     db.close()

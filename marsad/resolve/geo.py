@@ -102,7 +102,7 @@ class Gazetteer:
         self._lock = threading.Lock()
         self.keys: frozenset[str] = frozenset()
         self.zipf: dict[str, float] = {}
-        self.clitic_words: frozenset[str] = frozenset()  # "وزاره": a word, not و + a village "زارة"  # word frequency of one-word names that are also common words
+        self.clitic_words: frozenset[tuple[str, str]] = frozenset()  # ("وزاره", "زاره"): the ministry, not و + a village  # word frequency of one-word names that are also common words
         self.first_words: frozenset[str] = frozenset()  # first word of every multi-word name (quick reject)
         self.extra: dict[int, Entry] = {}
         self.extra_keys: dict[str, tuple[int, ...]] = {}
@@ -132,7 +132,7 @@ class Gazetteer:
         g.keys = frozenset(k for (k,) in g._query("SELECT DISTINCT key FROM match_key"))
         g.first_words = frozenset(k.split(" ", 1)[0] for k in g.keys if " " in k)
         g.zipf = dict(g._query("SELECT key, zipf FROM key_zipf"))
-        g.clitic_words = frozenset(w for (w,) in g._query("SELECT word FROM clitic_word"))
+        g.clitic_words = frozenset(g._query("SELECT word, stem FROM clitic_word"))
         for iso, i, _pop in g._query("SELECT admin1, id, population FROM place WHERE kind = 'admin1' AND admin1 "
                                      "IS NOT NULL ORDER BY admin1, geonameid IS NULL, population DESC, id"):
             g.admin1_by_iso.setdefault(iso, i)
@@ -354,7 +354,8 @@ class PlaceResolver:
     def _readings(norm: str) -> list[tuple[int, str]]:
         out = [(0, norm)]
         for p, keep in _PROCLITICS:
-            if norm.startswith(p) and len(norm) - len(p) >= MIN_LEN:
+            # a short stem only as the head of a longer name: "وأم درمان" is و + "أم درمان"
+            if norm.startswith(p) and len(norm) - len(p) >= 2:
                 out.append((len(p) - len(keep), norm[len(p) - len(keep):]))
         # shortest prefix first: "ولبنان" is و + لبنان, not و + ل + بنان
         return sorted(dict.fromkeys(out), key=lambda r: r[0])
@@ -378,7 +379,7 @@ class PlaceResolver:
             named = any(gaz.triggers.get(w, ("",))[0] in ("town", "admin") for _, w in self._readings(prev))
             for pre, stem in self._readings(t.norm):
                 # "لدير" alone is no place, but "لدير الزور" is ل + "دير الزور"
-                single = not (pre and (stem in gaz.blocked or t.norm in gaz.clitic_words) and not named)
+                single = not (pre and (stem in gaz.blocked or (t.norm, stem) in gaz.clitic_words) and not named)
                 key = stem
                 best = None
                 if single and gaz.candidates(key, allow_blocked=named):
@@ -388,9 +389,9 @@ class PlaceResolver:
                         key = key + " " + toks[k].norm
                         if key in gaz.keys and gaz.candidates(key):
                             best = (k + 1, key)
-                if best:
+                # the longest name over all readings: "وأم درمان" is و + "أم درمان" though "وام" is a village
+                if best and (found is None or best[0] > found[1][0]):
                     found = (pre, best)
-                    break
                 if t.norm in gaz.blocked and not named:  # "السوري" is an adjective: no clitic reading either
                     break
             if not found:
@@ -440,6 +441,16 @@ class PlaceResolver:
             return False
         return e.kind in ("admin2", "region") or (e.kind in ("city", "site") and e.pop < MINOR_POP)
 
+    @staticmethod
+    def _river_bank(h: _Hit, toks) -> bool:
+        """"الضفة الشرقية لنهر الفرات" is the east bank of the Euphrates, not the West Bank."""
+        if not h.key.startswith("الضفه"):
+            return False
+        k = h.tok_j
+        if k < len(toks) and toks[k].norm in ("الشرقيه", "الغربيه", "اليمني", "اليسري"):
+            k += 1
+        return k < len(toks) and toks[k].norm in ("لنهر", "للنهر", "نهر", "من", "لقناه")
+
     def _in_org_name(self, h: _Hit, toks) -> bool:
         """The hit lies inside a known multi-word organisation name that starts up to 3 words before."""
         orgs = _org_names()
@@ -484,7 +495,8 @@ class PlaceResolver:
             toks = [t for t in toks if not any(a <= t.start < b for a, b in rm)]
         hits = self._match(doc, toks)
         self._roles(hits, toks)
-        hits = [h for h in hits if (not h.blocked or h.role in ("town", "admin")) and not self._in_org_name(h, toks)]
+        hits = [h for h in hits if (not h.blocked or h.role in ("town", "admin")) and not self._in_org_name(h, toks)
+                and not self._river_bank(h, toks)]
         starts = [s for s, _ in doc.sentences]
         for h in hits:
             h.sent = bisect_right(starts, h.start) - 1
