@@ -234,8 +234,7 @@ class Gazetteer:
         if near is not None:
             if e.admin1 and e.admin1 in near.admin1s:  # "الخيام" in an article about Nabatieh
                 s += 2
-            d = near.distance(e)
-            s += 3 if d < 30 else 2 if d < 100 else 1 if d < 300 else 0
+            s += 3 * near.closeness(e)
         if prefer == "admin1":
             s += 20 if e.kind == "admin1" else -5
         elif prefer == "city":
@@ -310,6 +309,14 @@ class Context:
 
     def distance(self, e: Entry) -> float:
         return min((_km(e.lat, e.lon, la, lo) for la, lo in self.points), default=math.inf)
+
+    def closeness(self, e: Entry) -> float:
+        """exp(-km/40) to the sentence's other places, half nearest, half mean: 1 when on top of all.
+        "قرية تل شعير على طريق القامشلي - عامودا": the Tall Sha'ir between the two towns."""
+        if not self.points:
+            return 0.0
+        c = [math.exp(-_km(e.lat, e.lon, la, lo) / 40) for la, lo in self.points]
+        return (max(c) + sum(c) / len(c)) / 2
 
 
 def _km(la1: float, lo1: float, la2: float, lo2: float) -> float:
@@ -571,5 +578,7 @@ class PlaceResolver:
             if e.kind in ("country", "continent", "region", "admin1", "admin2") and h.role not in ("rif", "near"):
                 prec = 3
             places.append(gaz.place(e, prec, text=doc.text[h.start:h.end], span=[h.start, h.end]))
+            if e.kind not in ("country", "continent") and not any(s == h.start for s, _, _ in points.get(h.sent, ())):
+                points.setdefault(h.sent, []).append((h.start, e.lat, e.lon))  # a pinned place guides the next
         doc.places = places
         return doc
