@@ -171,7 +171,9 @@ class Gazetteer:
 
     def by_gid(self, gid: int) -> Optional[Entry]:
         hit = self._query("SELECT id FROM place WHERE geonameid = ? ORDER BY id LIMIT 1", (gid,))
-        return self.entry(hit[0][0]) if hit else None
+        if hit:
+            return self.entry(hit[0][0])
+        return next((e for e in self.extra.values() if e.gid == gid), None)
 
     # ---- lookups -------------------------------------------------------------------------
     def candidates(self, key: str, allow_blocked: bool = False) -> tuple[int, ...]:
