@@ -181,8 +181,9 @@ def add_site(r, places, names, src, admin1_of) -> None:
     lat, lon = float(r["lat"]), float(r["lon"])
     ns = {clean_name(x) for x in r["names_ar"].split("|")}
     ns.discard(None)
+    cc = r["country"] if r["country"] != "-" else None  # "-": a sea or strait, in no country
     places[key] = dict(gid=None, wof=None, kind="site", name=r["name"], lat=lat, lon=lon, fcode=r["feature_code"],
-                       cc=r["country"], pop=0, admin1=admin1_of(lat, lon), src={"sites.tsv"})
+                       cc=cc, pop=0, admin1=admin1_of(lat, lon) if cc else None, src={"sites.tsv"})
     for n in ns:
         names[key].add(n)
         src[(key, n)].add("sites.tsv")

@@ -237,8 +237,10 @@ class Gazetteer:
             if e.admin1 and e.admin1 in near.admin1s:  # "الخيام" in an article about Nabatieh
                 s += 2
             s += 3 * near.closeness(e)
-        if prefer == "admin1":
-            s += 20 if e.kind == "admin1" else -5
+        if e.kind == "site" and " " in key:  # a full site name ("البحر الأحمر", "مطار دمشق") is that site
+            s += 4
+        if prefer == "admin1":  # "إقليم كردستان": a region counts as a unit
+            s += 20 if e.kind in ("admin1", "region") else -5
         elif prefer == "city":
             s += 20 if e.kind in ("city", "site") else 0
         elif prefer == "site":
@@ -420,7 +422,9 @@ class PlaceResolver:
         trig = self.gaz.triggers
         carry: Optional[tuple[str, int]] = None  # (role, token index where a carried "وX" must start)
         for h in hits:
-            roles = []
+            head = h.key.split(" ", 1)[0] if " " in h.key else ""
+            # a name that starts with its trigger ("محافظة طرطوس", "مدينة حمص" listed whole) reads the same
+            roles = [trig[head]] if trig.get(head, ("",))[0] in ("admin", "town") else []
             for k in (h.tok_i - 1, h.tok_i - 2):
                 if k < 0:
                     break
@@ -432,6 +436,8 @@ class PlaceResolver:
                 if not r:
                     break
                 roles.append(r)
+                if len(roles) == 2:
+                    break
             if roles:
                 # the outer word decides: "أطراف مدينة حمص" is near (2); "ريف محافظة حماة" is rif
                 kinds = [r[0] for r in roles]
@@ -485,12 +491,16 @@ class PlaceResolver:
 
     def _accept(self, e: Entry, h: _Hit, ctx: frozenset, near: Context, strong: bool, prep: bool) -> bool:
         """Place evidence a candidate needs, by how minor it is and how common a word its name is."""
-        if h.key in self.gaz.override or (e.kind == "site" and " " in h.key):  # "مطار القامشلي"
-            return True
         z = self.gaz.zipf.get(h.key, 0.0) if " " not in h.key else 0.0
+        if h.key in self.gaz.override or (e.kind == "site" and z < COMMON_WORD):  # "مطار القامشلي", "كونيكو"
+            return True
+        if h.role in ("town", "near") and ctx and e.cc not in ctx and e.kind == "city" and e.pop < 500_000:
+            return False  # "حي القصور" in a Syrian report is no town abroad (Kousséri, Cameroon)
         if self._minor(e, h.key):
-            if z >= COMMON_WORD:  # "الخيام" (the tents): "بلدة الخيام" or the model's LOC tag
+            if z >= VERY_COMMON_WORD:  # "المخيم" (the camp): "بلدة ..." or the model's LOC tag
                 return strong
+            if z >= COMMON_WORD:  # "الخيام" (the tents), "المطلة": any place word in front, or LOC
+                return strong or bool(h.role)
             return bool(h.role) or e.cc in ctx
         if z >= VERY_COMMON_WORD and e.kind == "city" and e.pop < 500_000:  # "القائم", "حديثة"
             return strong or (prep and e.cc in ctx)
@@ -574,8 +584,9 @@ class PlaceResolver:
             if (not h.role and e.kind == "city" and e.pop < 100_000 and doc.text[h.end - 1] == "ه"
                     and " " not in h.key):
                 continue
-            if any(s < h.end and h.start < e_ and lab in ("PERS", "ORG") and conf.get((s, e_, lab), 1.0) >= NER_VETO
-                   for s, e_, lab in doc.ner):
+            if h.role not in ("town", "admin") and any(
+                    s < h.end and h.start < e_ and lab in ("PERS", "ORG") and conf.get((s, e_, lab), 1.0) >= NER_VETO
+                    for s, e_, lab in doc.ner):
                 continue  # "جمال حدايدة" tagged as a person by the NER stage
             if e.kind in ("country", "continent", "region", "admin1", "admin2") and h.role not in ("rif", "near"):
                 prec = 3
