@@ -239,8 +239,8 @@ class Gazetteer:
             s += 3 * near.closeness(e)
         if e.kind == "site" and " " in key:  # a full site name ("البحر الأحمر", "مطار دمشق") is that site
             s += 4
-        if prefer == "admin1":  # "إقليم كردستان": a region counts as a unit
-            s += 20 if e.kind in ("admin1", "region") else -5
+        if prefer == "admin1":  # "إقليم كردستان", "مديرية همدان": a region or district counts as a unit
+            s += 20 if e.kind in ("admin1", "region", "admin2") else -5
         elif prefer == "city":
             s += 20 if e.kind in ("city", "site") else 0
         elif prefer == "site":
@@ -496,6 +496,8 @@ class PlaceResolver:
             return True
         if h.role in ("town", "near") and ctx and e.cc not in ctx and e.kind == "city" and e.pop < 500_000:
             return False  # "حي القصور" in a Syrian report is no town abroad (Kousséri, Cameroon)
+        if ctx and e.cc not in ctx and e.kind == "city" and e.pop < 100_000:
+            return False  # a small town in a country the article never names: "المفرق" in a Yemen report
         if self._minor(e, h.key):
             if z >= VERY_COMMON_WORD:  # "المخيم" (the camp): "بلدة ..." or the model's LOC tag
                 return strong
