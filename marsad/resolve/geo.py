@@ -238,7 +238,7 @@ class Gazetteer:
                 s += 2
             s += 3 * near.closeness(e)
         if e.kind == "site" and " " in key:  # a full site name ("البحر الأحمر", "مطار دمشق") is that site
-            s += 4
+            s += 6
         if prefer == "admin1":  # "إقليم كردستان", "مديرية همدان": a region or district counts as a unit
             s += 20 if e.kind in ("admin1", "region", "admin2") else -5
         elif prefer == "city":
@@ -462,9 +462,17 @@ class PlaceResolver:
         if not h.key.startswith("الضفه"):
             return False
         k = h.tok_j
-        if k < len(toks) and toks[k].norm in ("الشرقيه", "الغربيه", "اليمني", "اليسري"):
+        if k < len(toks) and toks[k].norm in ("الشرقيه", "الغربيه", "اليمني", "اليسري", "المقابله", "الاخري"):
             k += 1
-        return k < len(toks) and toks[k].norm in ("لنهر", "للنهر", "نهر", "من", "لقناه")
+        if k < len(toks) and toks[k].norm in ("من", "علي"):  # "الضفة الغربية من نهر الأردن"
+            k += 1
+            return k < len(toks) and toks[k].norm in ("نهر", "النهر")
+        return k < len(toks) and toks[k].norm in ("لنهر", "للنهر", "نهر", "لقناه")
+
+    @staticmethod
+    def _street(h: _Hit, toks) -> bool:
+        """"شارع نابلس" in Jenin is a street named after Nablus, not Nablus."""
+        return h.tok_i > 0 and toks[h.tok_i - 1].norm in ("شارع", "وشارع", "بشارع")
 
     def _in_org_name(self, h: _Hit, toks) -> bool:
         """The hit lies inside a known multi-word organisation name that starts up to 3 words before."""
@@ -517,7 +525,7 @@ class PlaceResolver:
         hits = self._match(doc, toks)
         self._roles(hits, toks)
         hits = [h for h in hits if (not h.blocked or h.role in ("town", "admin")) and not self._in_org_name(h, toks)
-                and not self._river_bank(h, toks)]
+                and not self._river_bank(h, toks) and not self._street(h, toks)]
         starts = [s for s, _ in doc.sentences]
         for h in hits:
             h.sent = bisect_right(starts, h.start) - 1
@@ -586,7 +594,7 @@ class PlaceResolver:
             if (not h.role and e.kind == "city" and e.pop < 100_000 and doc.text[h.end - 1] == "ه"
                     and " " not in h.key):
                 continue
-            if h.role not in ("town", "admin") and any(
+            if h.role not in ("town", "admin") and e.kind != "site" and any(
                     s < h.end and h.start < e_ and lab in ("PERS", "ORG") and conf.get((s, e_, lab), 1.0) >= NER_VETO
                     for s, e_, lab in doc.ner):
                 continue  # "جمال حدايدة" tagged as a person by the NER stage
