@@ -443,8 +443,9 @@ def main(argv=None) -> None:
         add_site(r, places, names, src, admin1_of)
 
     write_sqlite(OUT / "places.sqlite", places, names, src, pref, wof_of)
-    with gzip.open(OUT / "admin1.geojson.gz", "wt", encoding="utf-8", compresslevel=9) as f:
-        json.dump(gj, f, ensure_ascii=False, separators=(",", ":"))
+    # mtime=0: no timestamp in the gzip header, so two builds give the same bytes
+    with gzip.GzipFile(OUT / "admin1.geojson.gz", "wb", compresslevel=9, mtime=0) as f:
+        f.write(json.dumps(gj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
     # ---- nationality adjectives from country names: strip ال, drop final يا/ا/ه, add ي/يه/يون/يين
     dem = set()
