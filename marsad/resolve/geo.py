@@ -104,6 +104,7 @@ class Gazetteer:
         self.zipf: dict[str, float] = {}
         self.clitic_words: frozenset[tuple[str, str]] = frozenset()  # ("وزاره", "زاره"): the ministry, not و + a village  # word frequency of one-word names that are also common words
         self.first_words: frozenset[str] = frozenset()  # first word of every multi-word name (quick reject)
+        self.first_pairs: frozenset[tuple[str, str]] = frozenset()  # its first two words
         self.extra: dict[int, Entry] = {}
         self.extra_keys: dict[str, tuple[int, ...]] = {}
         self.override: dict[str, int] = {}
@@ -112,6 +113,7 @@ class Gazetteer:
         self.admin1_by_iso: dict[str, int] = {}
         self._entries: dict[int, Entry] = {}
         self._cands: dict[str, tuple[int, ...]] = {}
+        self._top: dict[tuple, Optional[Entry]] = {}
         self._wof_only: dict[str, frozenset] = {}  # key → places that carry it only as a WOF variant
         self._polys = None
 
@@ -131,6 +133,7 @@ class Gazetteer:
         g = cls()
         g.keys = frozenset(k for (k,) in g._query("SELECT DISTINCT key FROM match_key"))
         g.first_words = frozenset(k.split(" ", 1)[0] for k in g.keys if " " in k)
+        g.first_pairs = frozenset(tuple(k.split(" ", 2)[:2]) for k in g.keys if " " in k)
         g.zipf = dict(g._query("SELECT key, zipf FROM key_zipf"))
         g.clitic_words = frozenset(g._query("SELECT word, stem FROM clitic_word"))
         for iso, i, _pop in g._query("SELECT admin1, id, population FROM place WHERE kind = 'admin1' AND admin1 "
@@ -152,6 +155,7 @@ class Gazetteer:
         g.extra_keys = {k: tuple(v) for k, v in extra_keys.items()}
         g.keys |= frozenset(g.extra_keys)
         g.first_words |= frozenset(k.split(" ", 1)[0] for k in g.extra_keys if " " in k)
+        g.first_pairs |= frozenset(tuple(k.split(" ", 2)[:2]) for k in g.extra_keys if " " in k)
         g.blocked = {normalize(r[0]) for r in _lines("stopwords.txt")}
         g.blocked |= {normalize(r[0]) for r in _lines("demonyms.txt")}
         for r in _lines("triggers.tsv"):
@@ -215,6 +219,15 @@ class Gazetteer:
             if s > best_s:
                 best, best_s = e, s
         return best
+
+    def top(self, cands: tuple[int, ...], key: str) -> Optional[Entry]:
+        """`rank` without context, memoized per name (the first pass asks it for every mention)."""
+        k = (key, cands)
+        if k not in self._top:
+            if len(self._top) > 100_000:
+                self._top.clear()
+            self._top[k] = self.rank(cands, frozenset(), key)
+        return self._top[k]
 
     @staticmethod
     def score(e: Entry, key: str, context: frozenset, maxpop: int, prefer: Optional[str],
@@ -358,6 +371,7 @@ class PlaceResolver:
 
     def __init__(self, gazetteer: Optional[Gazetteer] = None):
         self.gaz = gazetteer or Gazetteer.load()
+        self._maybe_cache: dict[str, bool] = {}
 
     # readings of a first token: (normalized prefix length stripped, stem); the token itself first
     @staticmethod
@@ -371,14 +385,39 @@ class PlaceResolver:
         # shortest prefix first: "ولبنان" is و + لبنان, not و + ل + بنان
         return sorted(dict.fromkeys(out), key=lambda r: r[0])
 
+    def _maybe(self, norm: str) -> int:
+        """1 if some reading of the word is a gazetteer key, 2 if only the first word of one, else 0
+        (also 1 when the word is a trigger, so that "محافظة" before a name is read). Cached."""
+        r = self._maybe_cache.get(norm)
+        if r is None:
+            gaz = self.gaz
+            readings = self._readings(norm)
+            r = 1 if any(stem in gaz.keys for _, stem in readings) else \
+                2 if any(stem in gaz.first_words for _, stem in readings) else 0
+            if len(self._maybe_cache) < 300_000:
+                self._maybe_cache[norm] = r
+        return r
+
+    def _continues(self, norm: str, nxt: str) -> bool:
+        """Whether some reading of `norm` followed by `nxt` starts a multi-word name."""
+        pairs = self.gaz.first_pairs
+        return any((stem, nxt) in pairs for _, stem in self._readings(norm))
+
     def _match(self, doc: Doc, toks) -> list[_Hit]:
         gaz, text = self.gaz, doc.text
         hits: list[_Hit] = []
         n = len(toks)
         i = 0
+        maybe, known = self._maybe, self._maybe_cache
         while i < n:
             t = toks[i]
-            if t.text.endswith(("اً", "ًا")):  # accusative adverb/adjective: "سورياً", "دوراً" (a role)
+            # quick reject: no reading of the word is a name or the first word of one (most words)
+            m = known.get(t.norm)
+            if m is None:
+                m = maybe(t.norm)
+            # 2: only the first word of longer names ("دير", "عين"): the next word must continue one
+            if not m or (m == 2 and (i + 1 == n or not self._continues(t.norm, toks[i + 1].norm))) \
+                    or t.text.endswith(("اً", "ًا")):  # "سورياً", "دوراً": accusative
                 i += 1
                 continue
             # words joined only across plain spaces, inside one sentence
@@ -486,13 +525,13 @@ class PlaceResolver:
                         return True
         return False
 
-    def _evidence(self, doc: Doc, h: _Hit, toks) -> tuple[bool, bool]:
+    def _evidence(self, locs: list[tuple[int, int]], h: _Hit, toks) -> tuple[bool, bool]:
         """(strong, preposition): a trigger word, the NER model's LOC tag, or a multi-word name;
         a preposition of place right before it ("في", "إلى", attached "ب")."""
         # the model's LOC span must end with the name ("ريف حلب" tagged LOC is no evidence for "ريف")
         # a direction or vicinity word is no evidence: "شمال المخيم" is north of "the camp"
         strong = h.role in ("town", "admin", "rif") or " " in h.key or any(
-            lab == "LOC" and s <= h.start + 2 and abs(e - h.end) <= 1 for s, e, lab in doc.ner)
+            s <= h.start + 2 and abs(e - h.end) <= 1 for s, e in locs)
         prev = toks[h.tok_i - 1].norm if h.tok_i else ""
         prep = "ب" in h.clitic or prev in _PLACE_PREPS or (prev[:1] == "و" and prev[1:] in _PLACE_PREPS)
         return strong, prep
@@ -535,7 +574,7 @@ class PlaceResolver:
         admin1s = set()
         points: dict[int, list[tuple[int, float, float]]] = {}
         for h in hits:
-            top = gaz.rank(h.cands, frozenset(), h.key)
+            top = gaz.top(h.cands, h.key)
             if top is None or not top.cc or self._minor(top, h.key):
                 continue
             ccs = {gaz.entry(i).cc for i in h.cands}
@@ -561,6 +600,8 @@ class PlaceResolver:
         admin1s = frozenset(admin1s)
         places = []
         conf = getattr(doc, "ner_confidence", {})
+        locs = [(s, e) for s, e, lab in doc.ner if lab == "LOC"]
+        vetoes = [(s, e) for s, e, lab in doc.ner if lab in ("PERS", "ORG") and conf.get((s, e, lab), 1.0) >= NER_VETO]
         for h in hits:
             near = Context(admin1s, tuple((la, lo) for s, la, lo in points.get(h.sent, ()) if s != h.start))
             prec = 1
@@ -587,7 +628,7 @@ class PlaceResolver:
                 e = gaz.rank(h.cands, ctx, h.key, near=near)
             if e is None:
                 continue
-            strong, prep = self._evidence(doc, h, toks)
+            strong, prep = self._evidence([x for x in locs if x[0] < h.end and h.start < x[1]], h, toks)
             if not self._accept(e, h, ctx, near, strong, prep):
                 continue
             # "حديثه" (his talk) is not "حديثة" (Haditha): normalization merges ة and ه, the original does not
@@ -595,8 +636,7 @@ class PlaceResolver:
                     and " " not in h.key):
                 continue
             if h.role not in ("town", "admin") and e.kind != "site" and any(
-                    s < h.end and h.start < e_ and lab in ("PERS", "ORG") and conf.get((s, e_, lab), 1.0) >= NER_VETO
-                    for s, e_, lab in doc.ner):
+                    s < h.end and h.start < e_ for s, e_ in vetoes):
                 continue  # "جمال حدايدة" tagged as a person by the NER stage
             if e.kind in ("country", "continent", "region", "admin1", "admin2") and h.role not in ("rif", "near"):
                 prec = 3
