@@ -450,7 +450,13 @@ class PlaceResolver:
             pre, (end_tok, key) = found
             ns = doc.norm.norm_index(t.start) + pre
             s = doc.norm.offsets[ns] if ns < len(doc.norm.offsets) else t.start
-            hits.append(_Hit(s, toks[end_tok - 1].end, key, gaz.candidates(key, allow_blocked=named), i, end_tok,
+            cands = gaz.candidates(key, allow_blocked=named)
+            head, _, rest = key.partition(" ")
+            if rest and gaz.triggers.get(head, ("",))[0] in ("town", "admin"):
+                # "مدينة زنجبار" is listed whole for Zanzibar; the town word may also just precede
+                # "زنجبار" (Zinjibar, Yemen): both readings compete, the article decides
+                cands = tuple(dict.fromkeys(cands + gaz.candidates(rest)))
+            hits.append(_Hit(s, toks[end_tok - 1].end, key, cands, i, end_tok,
                              conj=t.norm.startswith("و") and pre > 0, blocked=key in gaz.blocked,
                              clitic=t.norm[:pre]))
             i = end_tok
