@@ -19,6 +19,11 @@ REPO = Path(__file__).resolve().parent.parent
 MENA = set("SY IQ LB JO PS IL YE EG LY SD SS SA AE QA KW BH OM DZ MA TN MR SO DJ KM TR IR EH".split())
 
 
+def in_mena(country, lat, lon) -> bool:
+    """A MENA country, or no country (a sea, a strait, "الشرق الأوسط") inside the region's box."""
+    return country in MENA if country else (0 <= lat <= 45 and -20 <= lon <= 66)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
@@ -45,7 +50,7 @@ def main() -> None:
             if not loc or loc.lat is None:
                 continue
             located += 1
-            far = loc.country not in MENA
+            far = not in_mena(loc.country, loc.lat, loc.lon)
             other = main is not None and loc.country != main
             outside_mena += far
             outside_country += other

@@ -551,6 +551,8 @@ class PlaceResolver:
             return False  # "حي القصور" in a Syrian report is no town abroad (Kousséri, Cameroon)
         if ctx and e.cc not in ctx and e.kind == "city" and e.pop < 100_000:
             return False  # a small town in a country the article never names: "المفرق" in a Yemen report
+        if h.clitic and len(h.key) <= 3 and ctx and e.cc not in ctx:
+            return False  # "كفر بلوم" is not ب + "لوم" (Lomé): a short stem abroad after a clitic
         if self._minor(e, h.key):
             if z >= VERY_COMMON_WORD:  # "المخيم" (the camp): "بلدة ..." or the model's LOC tag
                 return strong
@@ -577,20 +579,28 @@ class PlaceResolver:
         # pass 1, anchors: countries named outright and names that can only be one country; the
         # admin-1 units and points of names that are themselves unambiguous
         ctx = set()
+        witnesses: dict[str, set] = {}  # country → the distinct unambiguous names that point to it
         admin1s = set()
         points: dict[int, list[tuple[int, float, float]]] = {}
         for h in hits:
-            top = gaz.top(h.cands, h.key)
+            own = gaz.candidates(h.key, allow_blocked=True) or h.cands  # "محافظة أبين" as listed, not "أبين"
+            top = gaz.top(own, h.key)
             if top is None or not top.cc or self._minor(top, h.key):
                 continue
-            ccs = {gaz.entry(i).cc for i in h.cands}
+            ccs = {gaz.entry(i).cc for i in own}
             if len(ccs) == 1 or top.kind == "country" or h.key in gaz.override:
-                ctx.add(top.cc)
+                # a country named outright counts; a town or unit of one country only with a second
+                # name of the same country ("كييف" and "دونيتسك"), so that one odd reading ("فوجو", a
+                # Gaza quarter, read as Fuzhou) does not draw the article abroad
+                witnesses.setdefault(top.cc, set()).add(h.key)
+                if top.kind == "country" or h.key in gaz.override or len(witnesses[top.cc]) >= 2 \
+                        or top.kind in ("admin1", "region"):
+                    ctx.add(top.cc)
                 # a town or unit that is the only one of its name, or the only sizeable one ("تعز": the
                 # city and the governorate, beside villages) pins its admin-1 unit and its point
-                sizeable = [i for i in h.cands if not self._minor(gaz.entry(i), h.key)]
+                sizeable = [i for i in own if not self._minor(gaz.entry(i), h.key)]
                 if top.kind not in ("country", "continent") and (
-                        len(h.cands) == 1 or h.key in gaz.override
+                        len(own) == 1 or h.key in gaz.override
                         or len({gaz.entry(i).admin1 for i in sizeable}) == 1):
                     if top.admin1:
                         admin1s.add(top.admin1)
