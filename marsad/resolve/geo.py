@@ -210,10 +210,16 @@ class Gazetteer:
             cands = towns
         best, best_s = None, -1e9
         wof_only = self._wof_only.get(key, frozenset())
+        # the preferred-name hint goes to the most populous of the places that claim it (UBports gives
+        # "موسكو" to Mesquite, Texas too)
+        claim = max((i for i in cands if self.entry(i).preferred == key), key=lambda i: self.entry(i).pop,
+                    default=None)
         maxpop = max((self.entry(i).pop for i in cands), default=0)
         for i in cands:
             e = self.entry(i)
             s = self.score(e, key, context, maxpop, prefer, near)
+            if e.preferred == key and i != claim:
+                s -= 3
             if i in wof_only:  # a WOF variant spelling: less sure than a GeoNames name
                 s -= 1
             if s > best_s:
@@ -551,6 +557,8 @@ class PlaceResolver:
             return False  # "حي القصور" in a Syrian report is no town abroad (Kousséri, Cameroon)
         if ctx and e.cc not in ctx and e.kind == "city" and e.pop < 100_000:
             return False  # a small town in a country the article never names: "المفرق" in a Yemen report
+        if ctx and e.cc not in ctx and e.kind == "city" and len(near.points) >= 2 and near.distance(e) > 1000:
+            return False  # a list of Gaza quarters "وزعرب وفوجو وحجازي": not Fuzhou, China
         if h.clitic and len(h.key) <= 3 and ctx and e.cc not in ctx:
             return False  # "كفر بلوم" is not ب + "لوم" (Lomé): a short stem abroad after a clitic
         if self._minor(e, h.key):
