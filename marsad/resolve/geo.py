@@ -1,20 +1,30 @@
-"""Pipeline stage 'places': place names → GeoNames-resolved `Place` records.
+"""Pipeline stage 'places': place names → gazetteer-resolved `Place` records.
 
-The gazetteer (marsad/data/geo/, built by scripts/build_gazetteer.py) maps
-normalized Arabic names to GeoNames places. Matching runs over the Doc's word
-tokens, longest name first (up to 5 words: "دير الزور", "الولايات المتحدة
-الأمريكية"), trying each token as written before stripping attached
-proclitics, so "لبنان" is Lebanon, not ل + "بنان", while "وحلب" is و + حلب.
+The gazetteer (marsad/data/geo/places.sqlite, built by scripts/build_gazetteer.py) merges GeoNames
+(cities500, admin units, countries), Who's On First (villages, neighbourhoods, districts, airports
+and bases, most with a GeoNames id) and the hand-kept conflict sites of sites.tsv. Only the set of
+match keys is held in memory; candidates and entries are read from SQLite on demand and cached.
+Matching runs over the Doc's word tokens, longest name first (up to 5 words: "دير الزور",
+"الولايات المتحدة الأمريكية"), over every reading of the first token with its proclitics
+stripped, so "لبنان" is Lebanon, not ل + "بنان", "وحلب" is و + حلب and "وأم درمان" is و + أم درمان.
 
-Precision (ACLED geo_precision) comes from the trigger word in front of the
-name (data file triggers.tsv): "محافظة إدلب" → Idlib Governorate, 3;
-"ريف حماة" → Hama Governorate, 2; "أطراف مدينة حمص" → Homs, 2; a bare town → 1.
+Precision (ACLED geo_precision) comes from the trigger word in front of the name (triggers.tsv):
+"محافظة إدلب" → Idlib Governorate, 3; "ريف حماة" → Hama Governorate, 2 (the countryside of a
+governorate seat is the rural part of its governorate); "ريف القصير", "أطراف مدينة حمص",
+"جنوب صور", "معبر رفح" → the town, 2; "بلدة تلبيسة", a bare town → 1.
 
-Ambiguous names are ranked by: explicit override (overrides.tsv), a country
-the article names elsewhere, kind (a country before a town of the same name),
-the Arab world, then population. Words that are also common words or person
-names (stopwords.txt) and nationality adjectives (demonyms.txt: "السوري") are
-never places.
+Disambiguation reads the article (`Gazetteer.score`): the countries it names (a country outright,
+or two unambiguous names of the same country), the admin-1 units of its unambiguous places, how
+close each candidate lies to the other places of the sentence, feature class and population,
+the trigger word (a unit, a town, a site), the Arab world, and UBports' preferred Arabic name.
+
+Guards against false places: a name that is also a common word (wordfreq Zipf, stored per name in
+the database) needs place evidence, the more the commoner ("الخيام" after "بلدة" or tagged LOC by
+the NER model); a token that is itself a common word is not read as clitic + name ("وزارة");
+a name inside a known multi-word organisation name ("قوات سوريا الديمقراطية"), a river bank
+("الضفة الشرقية لنهر الفرات"), a street ("شارع نابلس"), a span the NER model tags as a person or
+organisation, nationality adjectives (demonyms.txt) and stopwords.txt are no places; a small town
+abroad needs its country named in the article.
 
 Span rule: a place's span starts after the stripped conjunction/preposition
 ("والرستن" → "الرستن", "بدمشق" → "دمشق") and keeps the article when the
