@@ -461,7 +461,6 @@ def main(argv=None) -> None:
             for s in ("ي", "يه", "يون", "يين", "يان", "يتين"):
                 dem.add(b + s)
                 dem.add("ال" + b + s)
-    allnames = {n for ns in names.values() for n in ns}
     country_names = {n for g in country_gid.values() for n in names[g]}
     dem -= country_names  # "سوريه" is Syria itself (but "السوريه" stays an adjective)
     (OUT / "demonyms.txt").write_text(
