@@ -337,10 +337,14 @@ def _locations(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> lis
     if clause:
         listed = _listed(doc, clause)
         return listed if trig.row.type in ("COERCE", "ASSAULT", "PROTEST") else listed[:1]
-    before = _most_specific([p for p in in_sent if p.span[1] <= trig.token.start])
+    # a place borrowed from before the trigger or the previous sentence must lie in the article's
+    # country: "واشنطن" named two sentences up is not where a drone hit a base in Syria
+    main = _main_country(doc)
+    local = lambda ps: [p for p in ps if main is None or p.country == main or p.country is None]
+    before = _most_specific(local([p for p in in_sent if p.span[1] <= trig.token.start]))
     if before:
         return before[-1:]
-    previous = _most_specific(_previous_places(doc, sent))
+    previous = _most_specific(local(_previous_places(doc, sent)))
     return previous[-1:] if trig.row.type in ("COERCE", "ASSAULT", "PROTEST") else []
 
 
