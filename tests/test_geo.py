@@ -1,7 +1,6 @@
 """Place resolution on short invented sentences; the gazetteer ships in marsad/data/geo."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
