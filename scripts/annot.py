@@ -119,9 +119,26 @@ def cmd_show(args) -> None:
         sys.exit(f"unknown doc id {args.doc_id}")
     text = d["text"]
     print(f"doc_id: {args.doc_id}\npublished: {d.get('published')}\noutlet: {d.get('outlet')}\n"
-          f"title: {d.get('title')}\nlength: {len(text)} characters\n")
+          f"title: {d.get('title')}\nlength: {len(text)} characters")
+    print(calendar_hint(d.get("published")) + "\n")
     for i, (s, e) in enumerate(doc_sentences(text)):
         print(f"[{i}] ({s}-{e}) {text[s:e]}\n")
+
+
+WEEKDAYS_AR = ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
+
+
+def calendar_hint(published: str | None) -> str:
+    """The publication day and the seven days before it with their Arabic weekday names, so that
+    "الخميس" or "أمس" is resolved by reading, not by counting."""
+    from datetime import date, timedelta
+
+    try:
+        day = date.fromisoformat(str(published)[:10])
+    except ValueError:
+        return "publication day: unknown"
+    days = [f"{WEEKDAYS_AR[(day - timedelta(k)).weekday()]} {(day - timedelta(k)).isoformat()}" for k in range(8)]
+    return f"publication day (اليوم): {days[0]}; before it: " + "، ".join(days[1:])
 
 
 # ---------------------------------------------------------------- places

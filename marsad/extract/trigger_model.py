@@ -1,0 +1,258 @@
+"""Learned trigger detection and event typing: a CRF over the tokens of a sentence.
+
+Each token gets a BIO label whose class is what the scorer judges an event on: the ACLED sub-event
+type where the event has one, else the PLOVER type ("B-Air/drone strike", "B-P:REQUEST", "O"). Two
+ACLED pairs are decided by who acts, which the tagger cannot see, so they are one class each and the
+event stage resolves them from the actor as before: capture ("seize": Government regains territory /
+Non-state actor overtakes territory) and detention ("arrest": Arrests / Abduction).
+
+Features (`token_features`): the normalized word and its clitic-stripped stems, affixes, the
+hand-written trigger lexicon's readings of the word (type and ACLED rule: the old rules become
+features), blockers ("هيئة تحرير الشام"), weapon words of the clause and the previous sentence (for the
+strike sub-types), the NER tag, whether a place or an actor mention covers the word and its sector,
+negation and purpose particles before it, definiteness and plural endings, position in the sentence and
+in the article, over a window of ±2 words.
+
+Training data: the event corpus (corpus/annotations/*.jsonl, joined with ../shared by
+scripts/annot.py). Rebuild the shipped model, printing document-grouped 5-fold cross-validation:
+
+    python -m marsad.extract.train_events --shared ../shared
+
+Model file: marsad/data/events/triggers.crfsuite (+ triggers.meta.json: modes and contexts per class).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from marsad.data import data_path
+from marsad.doc import Doc
+from marsad.extract.triggers import Trigger, TriggerRow, _blockers, trigger_lexicon
+from marsad.text.lexicon import FormLexicon, forms, read_tsv
+from marsad.text.segment import Token, clitic_stems
+
+MODEL_FILE = "triggers.crfsuite"
+META_FILE = "triggers.meta.json"
+# ACLED sub-types decided by the actor's sector in the event stage (events._acled_sub)
+ACTOR_DECIDED = {"Government regains territory": "seize", "Non-state actor overtakes territory": "seize",
+                 "Arrests": "arrest", "Abduction/forced disappearance": "arrest"}
+# "لم تسيطر", "لن نسمح", "ما زالت": a negation particle before the word
+NEGATIONS = {"لم", "لن", "لا", "ما", "ليس", "غير", "دون", "بدون"}
+# "بهدف اعتقال", "من أجل", "حتى استعادة": words that introduce a purpose, not an act
+PURPOSE = {"بهدف", "اجل", "لاجل", "حتي", "بغيه", "سعيا", "محاوله", "لمحاوله"}
+WINDOW = 2
+
+
+def event_class(plover_type: str, acled_sub: str | None) -> str:
+    """The label class of an event: its ACLED sub-type (actor-decided pairs folded), else P:TYPE."""
+    if acled_sub:
+        return ACTOR_DECIDED.get(acled_sub, acled_sub)
+    return f"P:{plover_type}"
+
+
+@lru_cache(maxsize=1)
+def _weapon_lexicon() -> FormLexicon:
+    rows = []
+    for cells in read_tsv(data_path("events", "weapons.tsv")):
+        for f in forms(cells[0]):
+            rows.append((f, cells[1]))
+    return FormLexicon(rows)
+
+
+def _word_features(tok: Token) -> list[str]:
+    """Features of one word, independent of its context (cached per document by the caller)."""
+    w = tok.norm
+    f = [f"w={w}", f"p2={w[:2]}", f"s2={w[-2:]}", f"s3={w[-3:]}"]
+    for _, stem in clitic_stems(w)[:3]:
+        f.append(f"st={stem}")
+        f.append(f"st3={stem[:3]}")
+    lex = trigger_lexicon()
+    for row in lex.lookup(w):
+        f.append(f"lex={row.type}")
+        f.append(f"lexa={row.acled}")
+        f.append(f"lexm={row.mode}")
+    for sub in _weapon_lexicon().lookup(w):
+        f.append(f"weap={sub}")
+    if w.startswith(("ال", "وال", "بال", "فال", "لل")):
+        f.append("definite")
+    if w.endswith("ات"):
+        f.append("plural_at")
+    if w.endswith(("وا", "ها", "هم")) and len(w) >= 4:
+        f.append("subject_marked")
+    if w in NEGATIONS:
+        f.append("neg")
+    if w in PURPOSE:
+        f.append("purpose")
+    if not any("\u0600" <= c <= "\u06ff" for c in tok.text):
+        f.append("nonarabic")
+    return f
+
+
+@dataclass
+class SentenceContext:
+    """What the features of a sentence's tokens need from the document."""
+
+    toks: list[Token]
+    index: int  # sentence number in the article
+    ner: dict[int, str]  # token start → NER label
+    place_at: set[int]  # token starts covered by a place mention
+    actor_at: dict[int, str]  # token start → sector of the actor mention covering it
+    weapons: set[str]  # weapon sub-types named in this sentence and the previous one
+
+
+def sentence_context(doc: Doc, si: int) -> SentenceContext:
+    s, e = doc.sentences[si]
+    toks = doc.tokens_between(s, e)
+    starts = [t.start for t in toks]
+
+    def covered(spans):
+        out = {}
+        for (a, b), value in spans:
+            for st in starts:
+                if a <= st < b:
+                    out[st] = value
+        return out
+
+    ner = covered(((a, b), lab) for a, b, lab in doc.ner if a < e and b > s)
+    places = covered(((p.span[0], p.span[1]), 1) for p in doc.places if p.span and p.span[0] < e and p.span[1] > s)
+    actors = covered(((a.span[0], a.span[1]), a.sector or "none") for a in doc.actors()
+                     if a.span and a.span[0] < e and a.span[1] > s)
+    weapons = set()
+    lo = doc.sentences[si - 1][0] if si else s
+    for t in doc.tokens_between(lo, e):
+        weapons.update(_weapon_lexicon().lookup(t.norm))
+    return SentenceContext(toks, si, ner, set(places), actors, weapons)
+
+
+def token_features(ctx: SentenceContext, cache: dict) -> list[list[str]]:
+    """CRF attribute lists for the tokens of one sentence."""
+    toks = ctx.toks
+    own = []
+    for t in toks:
+        f = cache.get(t.norm)
+        if f is None:
+            f = cache[t.norm] = _word_features(t)
+        extra = []
+        if t.start in ctx.ner:
+            extra.append(f"ner={ctx.ner[t.start]}")
+        if t.start in ctx.place_at:
+            extra.append("place")
+        if t.start in ctx.actor_at:
+            extra.append(f"actor={ctx.actor_at[t.start]}")
+        own.append(f + extra)
+    heads, tails = _blockers()
+    out = []
+    n = len(toks)
+    sent_feats = [f"sentw={w}" for w in sorted(ctx.weapons)] + [f"sent={min(ctx.index, 3)}"]
+    for i, t in enumerate(toks):
+        f = ["bias"] + own[i] + sent_feats + [f"pos={min(i, 6)}"]
+        if i > 0 and heads.has(toks[i - 1].norm) or i + 1 < n and tails.has(toks[i + 1].norm):
+            f.append("blocked")
+        for k in range(1, WINDOW + 1):
+            for j, tag in ((i - k, f"-{k}"), (i + k, f"+{k}")):
+                if 0 <= j < n:
+                    for x in own[j]:
+                        if x.startswith(("w=", "lex=", "neg", "purpose", "ner=", "place", "actor=", "st=")):
+                            out_feat = f"{tag}:{x}"
+                            f.append(out_feat)
+                else:
+                    f.append(f"{tag}:edge")
+        if any(w.startswith(("neg",)) for j in range(max(0, i - 3), i) for w in own[j]):
+            f.append("neg_before")
+        if any(w == "purpose" for j in range(max(0, i - 2), i) for w in own[j]):
+            f.append("purpose_before")
+        out.append(f)
+    return out
+
+
+@dataclass
+class TaggedTrigger:
+    start: int  # token index of the first word
+    end: int  # token index after the last word
+    cls: str
+    marginal: float
+
+
+class TriggerModel:
+    """The shipped CRF; `triggers(doc, si)` gives Trigger objects for the event stage."""
+
+    def __init__(self, model_path: Path | str | None = None, meta: dict | None = None):
+        import pycrfsuite
+
+        model_path = Path(model_path) if model_path else Path(data_path("events", MODEL_FILE))
+        self.tagger = pycrfsuite.Tagger()
+        self.tagger.open(str(model_path))
+        if meta is None:
+            meta_path = model_path.with_name(model_path.name.replace(".crfsuite", ".meta.json"))
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        self.meta = meta
+        self.threshold = meta.get("threshold", 0.5)
+        self.labels = self.tagger.labels()
+
+    @classmethod
+    def shipped(cls) -> "TriggerModel | None":
+        path = Path(data_path("events", MODEL_FILE))
+        return cls(path) if path.exists() else None
+
+    def row_for(self, cls: str, tok: Token) -> TriggerRow:
+        """A TriggerRow for a tagged class: the plover type, mode and context the lexicon gives the
+        word when it agrees, else the class's most frequent ones in training."""
+        info = self.meta["classes"].get(cls, {})
+        ptype = info.get("type") or cls.removeprefix("P:")
+        acled = None if cls.startswith("P:") else cls
+        for row in trigger_lexicon().lookup(tok.norm):
+            if row.type == ptype:
+                return TriggerRow(frozenset(), ptype, row.mode or info.get("mode"), row.context or
+                                  tuple(info.get("context", ())), acled, "")
+        return TriggerRow(frozenset(), ptype, info.get("mode"), tuple(info.get("context", ())), acled, "")
+
+    def tagged(self, feats: list[list[str]]) -> list[TaggedTrigger]:
+        """Trigger spans of a sentence. A word is a trigger when the model gives "O" less than
+        1 - threshold (threshold 0.5: about Viterbi's choice; lower: more recall); its class is
+        the most probable non-O label there."""
+        self.tagger.set(feats)
+        labels = [lab for lab in self.labels if lab != "O"]
+        out: list[TaggedTrigger] = []
+        for i in range(len(feats)):
+            p_o = self.tagger.marginal("O", i)
+            if p_o > 1 - self.threshold:
+                continue
+            lab, p = max(((lab, self.tagger.marginal(lab, i)) for lab in labels), key=lambda x: x[1])
+            tag, cls = lab[0], lab[2:]
+            if tag == "I" and out and out[-1].end == i and out[-1].cls == cls:
+                out[-1].end = i + 1
+            else:
+                out.append(TaggedTrigger(i, i + 1, cls, 1 - p_o))
+        return out
+
+    def triggers(self, doc: Doc, si: int, cache: dict) -> list[Trigger]:
+        ctx = sentence_context(doc, si)
+        if not ctx.toks:
+            return []
+        out = []
+        for t in self.tagged(token_features(ctx, cache)):
+            # the head word of a multi-word trigger: the one the lexicon knows, else the first
+            head = next((k for k in range(t.start, t.end) if trigger_lexicon().lookup(ctx.toks[k].norm)), t.start)
+            tok = ctx.toks[head]
+            out.append(Trigger(index=head, token=tok, row=self.row_for(t.cls, tok)))
+        return out
+
+
+def gold_labels(ctx: SentenceContext, events: list[dict]) -> list[str]:
+    """BIO labels of a sentence's tokens from annotated events (their trigger spans and classes)."""
+    labels = ["O"] * len(ctx.toks)
+    for ev in events:
+        tr = ev.get("trigger") or {}
+        sp = tr.get("span")
+        if not sp:
+            continue
+        cls = event_class(ev["plover"]["type"], (ev.get("acled") or {}).get("sub_event_type"))
+        idx = [i for i, t in enumerate(ctx.toks) if t.start < sp[1] and t.end > sp[0]]
+        if not idx or any(labels[i] != "O" for i in idx):
+            continue  # the same trigger word for a second place: one label is enough
+        labels[idx[0]] = f"B-{cls}"
+        for i in idx[1:]:
+            labels[i] = f"I-{cls}"
+    return labels
