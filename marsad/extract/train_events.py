@@ -29,12 +29,14 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from marsad.data import data_path
-from marsad.extract.trigger_model import (META_FILE, MODEL_FILE, TriggerModel, event_class, gold_labels,
-                                          sentence_context, token_features)
+from marsad.extract.trigger_model import (META_FILE, MODEL_FILE, TYPES_FILE, TriggerModel, TypeClassifier,
+                                          event_class, gold_labels, sentence_context, token_features,
+                                          type_features)
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDS = 5
 THRESHOLD = 0.5
+TYPE_C = 2.0
 CRF_PARAMS = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "feature.possible_transitions": True}
 
 
@@ -93,14 +95,16 @@ def prepared_docs(records: list[dict], cache_dir: Path | None):
     return docs
 
 
-def sequences(doc, record: dict, cache: dict) -> list[tuple[list[list[str]], list[str]]]:
+def sequences(doc, record: dict, cache: dict) -> list[tuple[list[list[str]], list[str], dict[int, str]]]:
+    """Per sentence: CRF attributes of its tokens, their trigger labels, and the class of each trigger."""
     out = []
     for si, (s, e) in enumerate(doc.sentences):
         ctx = sentence_context(doc, si)
         if not ctx.toks:
             continue
         evs = [ev for ev in record["events"] if ev.get("trigger") and s <= ev["trigger"]["span"][0] < e]
-        out.append((token_features(ctx, cache), gold_labels(ctx, evs)))
+        labels, classes = gold_labels(ctx, evs)
+        out.append((token_features(ctx, cache), labels, classes))
     return out
 
 
@@ -119,14 +123,39 @@ def class_meta(records: list[dict]) -> dict:
                         for cls in sorted(types)}}
 
 
-def train(seqs, model_path: Path) -> None:
+def train(seqs, model_path: Path) -> TypeClassifier:
+    """Train the trigger CRF into model_path and return the type classifier."""
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
-    for feats, labels in seqs:
+    for feats, labels, _ in seqs:
         trainer.append(feats, labels)
     trainer.set_params(CRF_PARAMS)
     trainer.train(str(model_path))
+    return train_types(seqs)
+
+
+def train_types(seqs) -> TypeClassifier:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = [], []
+    for feats, _, classes in seqs:
+        for i, cls in sorted(classes.items()):
+            X.append({f: 1 for f in type_features(feats[i])})
+            y.append(cls)
+    vec = DictVectorizer()
+    A = vec.fit_transform(X)
+    if len(set(y)) < 2:
+        return TypeClassifier([y[0]] if y else ["P:ASSAULT"], [0.0], {})
+    clf = LogisticRegression(C=TYPE_C, max_iter=2000).fit(A, y)
+    classes = [str(c) for c in clf.classes_]
+    coef = clf.coef_ if len(classes) > 2 else __import__("numpy").vstack([-clf.coef_[0] / 2, clf.coef_[0] / 2])
+    bias = list(clf.intercept_) if len(classes) > 2 else [-clf.intercept_[0] / 2, clf.intercept_[0] / 2]
+    names = vec.get_feature_names_out()
+    weights = {str(n): [float(round(coef[k, j], 4)) for k in range(len(classes))]
+               for j, n in enumerate(names) if abs(coef[:, j]).max() >= 5e-3}
+    return TypeClassifier(classes, [float(round(b, 4)) for b in bias], weights)
 
 
 def predict(docs: dict, ids: list[str], model: TriggerModel | None) -> dict[str, dict]:
@@ -154,8 +183,8 @@ def cross_validate(records, docs, shared: Path, rules: bool = False, threshold: 
                 preds.update(predict(docs, test, None))
                 continue
             path = Path(tmp) / f"fold{k}.crfsuite"
-            train([s for r in train_recs for s in seqs[r["doc_id"]]], path)
-            model = TriggerModel(path, meta={**class_meta(train_recs), "threshold": threshold})
+            types = train([s for r in train_recs for s in seqs[r["doc_id"]]], path)
+            model = TriggerModel(path, meta={**class_meta(train_recs), "threshold": threshold}, types=types)
             preds.update(predict(docs, test, model))
     return score.score(gold, preds)
 
@@ -205,7 +234,7 @@ def main(argv=None) -> None:
     cache: dict = {}
     seqs = [s for r in records for s in sequences(docs[r["doc_id"]], r, cache)]
     out = Path(data_path("events", MODEL_FILE))
-    train(seqs, out)
+    train(seqs, out).write(Path(data_path("events", TYPES_FILE)))
     meta = {**class_meta(records), "threshold": args.threshold}
     meta["trained_on"] = {"articles": len(records), "events": sum(len(r["events"]) for r in records)}
     Path(data_path("events", META_FILE)).write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True)

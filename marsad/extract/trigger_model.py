@@ -35,6 +35,7 @@ from marsad.text.segment import Token, clitic_stems
 
 MODEL_FILE = "triggers.crfsuite"
 META_FILE = "triggers.meta.json"
+TYPES_FILE = "trigger_types.tsv.gz"
 # ACLED sub-types decided by the actor's sector in the event stage (events._acled_sub)
 ACTOR_DECIDED = {"Government regains territory": "seize", "Non-state actor overtakes territory": "seize",
                  "Arrests": "arrest", "Abduction/forced disappearance": "arrest"}
@@ -167,29 +168,74 @@ def token_features(ctx: SentenceContext, cache: dict) -> list[list[str]]:
     return out
 
 
-@dataclass
-class TaggedTrigger:
-    start: int  # token index of the first word
-    end: int  # token index after the last word
-    cls: str
-    marginal: float
+TYPE_FEATURE_PREFIXES = ("bias", "w=", "st=", "st3=", "p2=", "s2=", "s3=", "lex", "weap=", "sentw=", "sent=",
+                         "definite", "plural_at", "subject_marked", "ner=", "actor=", "-1:", "+1:", "-2:w", "+2:w",
+                         "neg_before", "purpose_before", "blocked")
+
+
+def type_features(feats: list[str]) -> list[str]:
+    """The part of a trigger word's CRF attributes that the type classifier reads."""
+    return [f for f in feats if f.startswith(TYPE_FEATURE_PREFIXES)]
+
+
+class TypeClassifier:
+    """Multinomial logistic regression over a trigger word's features: the event class."""
+
+    def __init__(self, classes: list[str], bias: list[float], weights: dict[str, list[float]]):
+        self.classes, self.bias, self.weights = classes, bias, weights
+
+    @classmethod
+    def read(cls, path: Path) -> "TypeClassifier":
+        import gzip
+
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            classes = f.readline().rstrip("\n").split("\t")[1:]
+            bias = [float(x) for x in f.readline().rstrip("\n").split("\t")[1:]]
+            weights = {}
+            for line in f:
+                name, *ws = line.rstrip("\n").split("\t")
+                weights[name] = [float(x) for x in ws]
+        return cls(classes, bias, weights)
+
+    def write(self, path: Path) -> None:
+        import gzip
+
+        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+            lines = ["#classes\t" + "\t".join(self.classes), "#bias\t" + "\t".join(f"{b:.4f}" for b in self.bias)]
+            lines += [name + "\t" + "\t".join(f"{w:.4f}" for w in ws) for name, ws in sorted(self.weights.items())]
+            gz.write(("\n".join(lines) + "\n").encode("utf-8"))
+
+    def predict(self, feats: list[str]) -> tuple[str, float]:
+        import math
+
+        scores = list(self.bias)
+        for f in type_features(feats):
+            ws = self.weights.get(f)
+            if ws:
+                for k, w in enumerate(ws):
+                    scores[k] += w
+        top = max(scores)
+        exp = [math.exp(x - top) for x in scores]
+        k = max(range(len(scores)), key=scores.__getitem__)
+        return self.classes[k], exp[k] / sum(exp)
 
 
 class TriggerModel:
-    """The shipped CRF; `triggers(doc, si)` gives Trigger objects for the event stage."""
+    """The shipped models: a CRF that finds trigger words (O / B-EV / I-EV) and a classifier that
+    types each one; `triggers(doc, si)` gives Trigger objects for the event stage."""
 
-    def __init__(self, model_path: Path | str | None = None, meta: dict | None = None):
+    def __init__(self, model_path: Path | str | None = None, meta: dict | None = None,
+                 types: TypeClassifier | None = None):
         import pycrfsuite
 
         model_path = Path(model_path) if model_path else Path(data_path("events", MODEL_FILE))
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(model_path))
         if meta is None:
-            meta_path = model_path.with_name(model_path.name.replace(".crfsuite", ".meta.json"))
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = json.loads(model_path.with_name(META_FILE).read_text(encoding="utf-8"))
         self.meta = meta
+        self.types = types or TypeClassifier.read(model_path.with_name(TYPES_FILE))
         self.threshold = meta.get("threshold", 0.5)
-        self.labels = self.tagger.labels()
 
     @classmethod
     def shipped(cls) -> "TriggerModel | None":
@@ -197,8 +243,8 @@ class TriggerModel:
         return cls(path) if path.exists() else None
 
     def row_for(self, cls: str, tok: Token) -> TriggerRow:
-        """A TriggerRow for a tagged class: the plover type, mode and context the lexicon gives the
-        word when it agrees, else the class's most frequent ones in training."""
+        """A TriggerRow for a class: the plover type, mode and context the lexicon gives the word
+        when it agrees, else the class's most frequent ones in training."""
         info = self.meta["classes"].get(cls, {})
         ptype = info.get("type") or cls.removeprefix("P:")
         acled = None if cls.startswith("P:") else cls
@@ -208,41 +254,41 @@ class TriggerModel:
                                   tuple(info.get("context", ())), acled, "")
         return TriggerRow(frozenset(), ptype, info.get("mode"), tuple(info.get("context", ())), acled, "")
 
-    def tagged(self, feats: list[list[str]]) -> list[TaggedTrigger]:
-        """Trigger spans of a sentence. A word is a trigger when the model gives "O" less than
-        1 - threshold (threshold 0.5: about Viterbi's choice; lower: more recall); its class is
-        the most probable non-O label there."""
+    def spans(self, feats: list[list[str]]) -> list[tuple[int, int, float]]:
+        """Trigger spans of a sentence: a word starts or continues one when P(O) < 1 - threshold
+        (0.5: about Viterbi's choice; lower thresholds: more recall)."""
         self.tagger.set(feats)
-        labels = [lab for lab in self.labels if lab != "O"]
-        out: list[TaggedTrigger] = []
+        out: list[list] = []
         for i in range(len(feats)):
             p_o = self.tagger.marginal("O", i)
             if p_o > 1 - self.threshold:
                 continue
-            lab, p = max(((lab, self.tagger.marginal(lab, i)) for lab in labels), key=lambda x: x[1])
-            tag, cls = lab[0], lab[2:]
-            if tag == "I" and out and out[-1].end == i and out[-1].cls == cls:
-                out[-1].end = i + 1
+            if out and out[-1][1] == i and self.tagger.marginal("I-EV", i) > self.tagger.marginal("B-EV", i):
+                out[-1][1] = i + 1
             else:
-                out.append(TaggedTrigger(i, i + 1, cls, 1 - p_o))
-        return out
+                out.append([i, i + 1, 1 - p_o])
+        return [tuple(x) for x in out]
 
     def triggers(self, doc: Doc, si: int, cache: dict) -> list[Trigger]:
         ctx = sentence_context(doc, si)
         if not ctx.toks:
             return []
+        feats = token_features(ctx, cache)
         out = []
-        for t in self.tagged(token_features(ctx, cache)):
+        for start, end, _ in self.spans(feats):
             # the head word of a multi-word trigger: the one the lexicon knows, else the first
-            head = next((k for k in range(t.start, t.end) if trigger_lexicon().lookup(ctx.toks[k].norm)), t.start)
+            head = next((k for k in range(start, end) if trigger_lexicon().lookup(ctx.toks[k].norm)), start)
             tok = ctx.toks[head]
-            out.append(Trigger(index=head, token=tok, row=self.row_for(t.cls, tok)))
+            cls, _ = self.types.predict(feats[head])
+            out.append(Trigger(index=head, token=tok, row=self.row_for(cls, tok)))
         return out
 
 
-def gold_labels(ctx: SentenceContext, events: list[dict]) -> list[str]:
-    """BIO labels of a sentence's tokens from annotated events (their trigger spans and classes)."""
+def gold_labels(ctx: SentenceContext, events: list[dict]) -> tuple[list[str], dict[int, str]]:
+    """BIO trigger labels of a sentence's tokens (B-EV / I-EV / O) from annotated events, and the
+    event class of each trigger's first word (token index → class)."""
     labels = ["O"] * len(ctx.toks)
+    classes: dict[int, str] = {}
     for ev in events:
         tr = ev.get("trigger") or {}
         sp = tr.get("span")
@@ -252,7 +298,9 @@ def gold_labels(ctx: SentenceContext, events: list[dict]) -> list[str]:
         idx = [i for i, t in enumerate(ctx.toks) if t.start < sp[1] and t.end > sp[0]]
         if not idx or any(labels[i] != "O" for i in idx):
             continue  # the same trigger word for a second place: one label is enough
-        labels[idx[0]] = f"B-{cls}"
+        labels[idx[0]] = "B-EV"
         for i in idx[1:]:
-            labels[i] = f"I-{cls}"
-    return labels
+            labels[i] = "I-EV"
+        head = next((i for i in idx if trigger_lexicon().lookup(ctx.toks[i].norm)), idx[0])
+        classes[head] = cls
+    return labels, classes
