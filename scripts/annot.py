@@ -282,6 +282,40 @@ def locate(text, sents, item, where, probs, field="text"):
     return True
 
 
+# letters a span may leave out at the start of its token: conjunctions and prepositions ("وأمس", "بغزة")
+PROCLITICS = {"و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك", "لل", "ولل", "وبال"}
+# endings that turn a name into an adjective: "الإسرائيلي" is no mention of Israel
+NISBA = ("ي", "ية", "يه", "يين", "يون", "يا", "يان")
+
+
+def whole_words(text: str, item: dict, where: str, probs: Problems) -> None:
+    """A span covers whole words, give or take a glued conjunction or preposition before it
+    ("وأمس") and a pronoun after a trigger ("اعتقالهم"): "إسرائيل" inside "الإسرائيلي" is not a mention
+    of Israel. A word glued to the next by a typo ("رفحأكثر") passes; "partial": true silences a case."""
+    sp = item.get("span")
+    if not sp or item.get("partial"):
+        return
+    s, e = sp
+    letter = lambda i: 0 <= i < len(text) and (text[i].isalnum() or "\u064b" <= text[i] <= "\u065f")
+    a = s
+    while letter(a - 1):
+        a -= 1
+    z = e
+    while letter(z):
+        z += 1
+    before, after = text[a:s], text[e:z]
+    # a long run before the span is another word glued on by a typo ("انضمامالأرجنتين"); an article or a
+    # short non-clitic run is part of the same word ("الإسرائيلي")
+    bad_before = before and before not in PROCLITICS and (len(before) <= 2 or before in ("وال", "بال", "فال", "لل"))
+    glued_words = ("في", "من", "أن", "عن", "على", "إلى")  # typos: "الهادئفي", "النيجرمن"
+    bad_before = bad_before and before not in glued_words
+    bad_after = after and (after in NISBA or (len(after) <= 2 and after not in ("ه", "ها", "هم", "نا", "كم")
+                                                and after not in glued_words))
+    if bad_before or bad_after:
+        probs.add(where, f"span {sp} {text[s:e]!r} cuts the word {text[a:z]!r}; give the whole token (a "
+                         f"nationality adjective is no place mention), or add \"partial\": true if it is right")
+
+
 def check_doc(d: dict, write: bool = False) -> tuple[dict, Problems]:
     probs = Problems()
     doc_id = d.get("doc_id")
@@ -295,7 +329,8 @@ def check_doc(d: dict, write: bool = False) -> tuple[dict, Problems]:
     places = d.setdefault("places", [])
     for i, p in enumerate(places):
         w = f"{doc_id} places[{i}]"
-        locate(text, sents, p, w, probs)
+        if locate(text, sents, p, w, probs):
+            whole_words(text, p, w, probs)
         if p.get("geonameid"):
             e = gn.get(int(p["geonameid"]))
             if e is None and not (p.get("lat") is not None and p.get("lon") is not None):
@@ -310,7 +345,8 @@ def check_doc(d: dict, write: bool = False) -> tuple[dict, Problems]:
     times = d.setdefault("times", [])
     for i, t in enumerate(times):
         w = f"{doc_id} times[{i}]"
-        locate(text, sents, t, w, probs)
+        if locate(text, sents, t, w, probs):
+            whole_words(text, t, w, probs)
         if not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", str(t.get("value") or "")):
             probs.add(w, f"value {t.get('value')!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
         if t.get("time_precision") not in (1, 2, 3):
@@ -321,8 +357,8 @@ def check_doc(d: dict, write: bool = False) -> tuple[dict, Problems]:
         for part in ("anchor", "trigger"):
             if not isinstance(e.get(part), dict):
                 probs.add(w, f"{part} missing")
-            else:
-                locate(text, sents, e[part], f"{w}.{part}", probs)
+            elif locate(text, sents, e[part], f"{w}.{part}", probs) and part == "trigger":
+                whole_words(text, e[part], f"{w}.{part}", probs)
         if isinstance(e.get("anchor"), dict) and isinstance(e.get("trigger"), dict):
             a, t = e["anchor"].get("span"), e["trigger"].get("span")
             if a and t and not (a[0] <= t[0] and t[1] <= a[1]):
@@ -335,8 +371,8 @@ def check_doc(d: dict, write: bool = False) -> tuple[dict, Problems]:
         for role in ("actors", "recipients"):
             for j, a in enumerate(e.get(role) or []):
                 ww = f"{w}.{role}[{j}]"
-                if a.get("text"):
-                    locate(text, sents, a, ww, probs)
+                if a.get("text") and locate(text, sents, a, ww, probs):
+                    whole_words(text, a, ww, probs)
                 if a.get("country") is not None and not re.match(r"^[A-Z]{3}$", str(a["country"])):
                     probs.add(ww, f"country {a['country']!r} must be ISO alpha-3 or null")
                 if a.get("sector") is not None and a["sector"] not in SECTORS:
