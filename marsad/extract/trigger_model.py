@@ -1,7 +1,8 @@
-"""Learned trigger detection and event typing: a CRF over the tokens of a sentence.
+"""Learned trigger detection and event typing: two linear models over the words of a sentence.
 
-Each token gets a BIO label whose class is what the scorer judges an event on: the ACLED sub-event
-type where the event has one, else the PLOVER type ("B-Air/drone strike", "B-P:REQUEST", "O"). Two
+A detector (logistic regression) decides for each word whether it states an event; a classifier
+(multinomial logistic regression) gives each trigger its class: what the scorer judges an event on, the
+ACLED sub-event type where the event has one, else the PLOVER type ("Air/drone strike", "P:REQUEST"). Two
 ACLED pairs are decided by who acts, which the tagger cannot see, so they are one class each and the
 event stage resolves them from the actor as before: capture ("seize": Government regains territory /
 Non-state actor overtakes territory) and detention ("arrest": Arrests / Abduction).
@@ -18,7 +19,8 @@ scripts/annot.py). Rebuild the shipped model, printing document-grouped 5-fold c
 
     python -m marsad.extract.train_events --shared ../shared
 
-Model file: marsad/data/events/triggers.crfsuite (+ triggers.meta.json: modes and contexts per class).
+Model files: marsad/data/events/trigger_detector.tsv.gz, trigger_types.tsv.gz (feature weights) and
+triggers.meta.json (thresholds; PLOVER type, mode and context per class).
 """
 from __future__ import annotations
 
@@ -33,8 +35,8 @@ from marsad.extract.triggers import Trigger, TriggerRow, _blockers, trigger_lexi
 from marsad.text.lexicon import FormLexicon, forms, read_tsv
 from marsad.text.segment import Token, clitic_stems
 
-MODEL_FILE = "triggers.crfsuite"
 META_FILE = "triggers.meta.json"
+DETECTOR_FILE = "trigger_detector.tsv.gz"
 TYPES_FILE = "trigger_types.tsv.gz"
 # ACLED sub-types decided by the actor's sector in the event stage (events._acled_sub)
 ACTOR_DECIDED = {"Government regains territory": "seize", "Non-state actor overtakes territory": "seize",
@@ -220,27 +222,61 @@ class TypeClassifier:
         return self.classes[k], exp[k] / sum(exp)
 
 
+class TriggerDetector:
+    """Binary logistic regression over a word's features: is it the trigger of an event?"""
+
+    def __init__(self, bias: float, weights: dict[str, float]):
+        self.bias, self.weights = bias, weights
+
+    @classmethod
+    def read(cls, path: Path) -> "TriggerDetector":
+        import gzip
+
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            bias = float(f.readline().rstrip("\n").split("\t")[1])
+            weights = {}
+            for line in f:
+                name, w = line.rstrip("\n").split("\t")
+                weights[name] = float(w)
+        return cls(bias, weights)
+
+    def write(self, path: Path) -> None:
+        import gzip
+
+        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+            lines = [f"#bias\t{self.bias:.4f}"] + [f"{n}\t{w:.4f}" for n, w in sorted(self.weights.items())]
+            gz.write(("\n".join(lines) + "\n").encode("utf-8"))
+
+    def probability(self, feats: list[str]) -> float:
+        import math
+
+        z = self.bias + sum(self.weights.get(f, 0.0) for f in feats)
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
 class TriggerModel:
-    """The shipped models: a CRF that finds trigger words (O / B-EV / I-EV) and a classifier that
-    types each one; `triggers(doc, si)` gives Trigger objects for the event stage."""
+    """The shipped models: a detector that finds trigger words and a classifier that types each one;
+    `triggers(doc, si)` gives Trigger objects for the event stage.
 
-    def __init__(self, model_path: Path | str | None = None, meta: dict | None = None,
-                 types: TypeClassifier | None = None):
-        import pycrfsuite
+    A word is a trigger when the detector gives it at least `threshold`; a word the hand-written
+    lexicon (triggers.tsv) reads as a trigger needs only `lexicon_threshold` (the old rules are one
+    feature among many, and a lower bar where they fire)."""
 
-        model_path = Path(model_path) if model_path else Path(data_path("events", MODEL_FILE))
-        self.tagger = pycrfsuite.Tagger()
-        self.tagger.open(str(model_path))
+    def __init__(self, folder: Path | str | None = None, meta: dict | None = None,
+                 detector: TriggerDetector | None = None, types: TypeClassifier | None = None):
+        folder = Path(folder) if folder else Path(data_path("events"))
         if meta is None:
-            meta = json.loads(model_path.with_name(META_FILE).read_text(encoding="utf-8"))
+            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
         self.meta = meta
-        self.types = types or TypeClassifier.read(model_path.with_name(TYPES_FILE))
+        self.detector = detector or TriggerDetector.read(folder / DETECTOR_FILE)
+        self.types = types or TypeClassifier.read(folder / TYPES_FILE)
         self.threshold = meta.get("threshold", 0.5)
+        self.lexicon_threshold = meta.get("lexicon_threshold", self.threshold)
 
     @classmethod
     def shipped(cls) -> "TriggerModel | None":
-        path = Path(data_path("events", MODEL_FILE))
-        return cls(path) if path.exists() else None
+        folder = Path(data_path("events"))
+        return cls(folder) if (folder / DETECTOR_FILE).exists() else None
 
     def row_for(self, cls: str, tok: Token) -> TriggerRow:
         """A TriggerRow for a class: the plover type, mode and context the lexicon gives the word
@@ -254,20 +290,22 @@ class TriggerModel:
                                   tuple(info.get("context", ())), acled, "")
         return TriggerRow(frozenset(), ptype, info.get("mode"), tuple(info.get("context", ())), acled, "")
 
-    def spans(self, feats: list[list[str]]) -> list[tuple[int, int, float]]:
-        """Trigger spans of a sentence: a word starts or continues one when P(O) < 1 - threshold
-        (0.5: about Viterbi's choice; lower thresholds: more recall)."""
-        self.tagger.set(feats)
+    def spans(self, feats: list[list[str]]) -> list[tuple[int, int, int]]:
+        """(start, end, head) token spans of the triggers of a sentence; adjacent trigger words are one
+        trigger ("غارة جوية"), headed by its most probable word."""
         out: list[list] = []
-        for i in range(len(feats)):
-            p_o = self.tagger.marginal("O", i)
-            if p_o > 1 - self.threshold:
+        for i, f in enumerate(feats):
+            p = self.detector.probability(f)
+            bar = self.lexicon_threshold if any(x.startswith("lex=") for x in f) else self.threshold
+            if p < bar:
                 continue
-            if out and out[-1][1] == i and self.tagger.marginal("I-EV", i) > self.tagger.marginal("B-EV", i):
+            if out and out[-1][1] == i:
                 out[-1][1] = i + 1
+                if p > out[-1][3]:
+                    out[-1][2], out[-1][3] = i, p
             else:
-                out.append([i, i + 1, 1 - p_o])
-        return [tuple(x) for x in out]
+                out.append([i, i + 1, i, p])
+        return [(s, e, h) for s, e, h, _ in out]
 
     def triggers(self, doc: Doc, si: int, cache: dict) -> list[Trigger]:
         ctx = sentence_context(doc, si)
@@ -275,9 +313,7 @@ class TriggerModel:
             return []
         feats = token_features(ctx, cache)
         out = []
-        for start, end, _ in self.spans(feats):
-            # the head word of a multi-word trigger: the one the lexicon knows, else the first
-            head = next((k for k in range(start, end) if trigger_lexicon().lookup(ctx.toks[k].norm)), start)
+        for _, _, head in self.spans(feats):
             tok = ctx.toks[head]
             cls, _ = self.types.predict(feats[head])
             out.append(Trigger(index=head, token=tok, row=self.row_for(cls, tok)))
