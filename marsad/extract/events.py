@@ -82,14 +82,28 @@ class _Sentence:
 
 
 class EventExtractor:
+    """`trigger_model`: the learned trigger tagger (trigger_model.py); None loads the shipped one when
+    the package has it, False uses the hand-written trigger lexicon alone."""
+
     name = "events"
+
+    def __init__(self, trigger_model=None):
+        if trigger_model is None:
+            from marsad.extract.trigger_model import TriggerModel
+
+            trigger_model = TriggerModel.shipped()
+        self.trigger_model = trigger_model or None
 
     def __call__(self, doc: Doc) -> Doc:
         last_actor: Actor | None = None
         events: list[Event] = []
+        feature_cache: dict = {}
         for si, (s, e) in enumerate(doc.sentences):
             sent = _Sentence(si, s, e, doc.tokens_between(s, e))
-            triggers = find_triggers(sent.toks)
+            if self.trigger_model is not None:
+                triggers = self.trigger_model.triggers(doc, si, feature_cache)
+            else:
+                triggers = find_triggers(sent.toks)
             for n, trig in enumerate(triggers):
                 clause_end = triggers[n + 1].token.start if n + 1 < len(triggers) else e
                 if n and _demanded(triggers[n - 1], trig):
