@@ -62,23 +62,27 @@ class NerStage:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = doc.sentences or split_sentences(doc.text)
-        found: list[tuple[int, int, str]] = []
-        conf: dict[tuple[int, int, str], float] = {}
-        seen: dict[tuple[str, ...], list] = {}  # news repeats its lead at the end: tag each sentence once
+        sents: list[tuple[list, tuple[str, ...]]] = []
         for s, e in spans:
             toks = list(_TOKEN.finditer(doc.text, s, e))
-            if not toks:
-                continue
-            words = tuple(m.group() for m in toks)
-            if words not in seen:
-                seen[words] = self.tagger.entities(list(words))
-            for label, i, j, c in seen[words]:
+            if toks:
+                sents.append((toks, tuple(m.group() for m in toks)))
+        distinct = list(dict.fromkeys(words for _, words in sents))  # news repeats its lead: tag each once
+        tagged = dict(zip(distinct, self._entities_many([list(w) for w in distinct])))
+        found: list[tuple[int, int, str]] = []
+        conf: dict[tuple[int, int, str], float] = {}
+        for toks, words in sents:
+            for label, i, j, c in tagged[words]:
                 span = (toks[i].start(), toks[j - 1].end(), label)
                 found.append(span)
                 conf[span] = c
         doc.ner = found
         doc.ner_confidence = conf  # type: ignore[attr-defined]
         return doc
+
+    def _entities_many(self, sentences: list[list[str]]) -> list:
+        many = getattr(self.tagger, "entities_many", None)
+        return many(sentences) if many else [self.tagger.entities(s) for s in sentences]
 
 
 def nationality(word: str) -> str | None:
