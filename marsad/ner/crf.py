@@ -115,22 +115,45 @@ class CrfScorer:
         self.exp_trans = np.exp(weights.trans)
         self.n_labels = len(weights.labels)
 
-    def _word(self, tok: str) -> _WordScores:
-        hit = self.cache.get(tok)
-        if hit is None:
-            wf = self.word_features(tok)
-            given = dict(wf.context)
-            if not given.keys() <= set(self.deltas):  # a feature function with a new offset: re-lay rows
-                self.deltas += sorted(given.keys() - set(self.deltas))
-                self.cache.clear()
-            rows = np.zeros((1 + len(self.deltas), self.n_labels))
-            rows[0] = self.w.row_sum(wf.own)
-            for k, d in enumerate(self.deltas, 1):
-                if d in given:
-                    rows[k] = self.w.row_sum(given[d])
-            hit = _WordScores(rows, wf.key)
-            self.cache.put(tok, hit)
-        return hit
+    def _words(self, toks: list[str]) -> list[_WordScores]:
+        """Scores of each word, from the cache or computed together for all the misses."""
+        get = self.cache.get
+        out = [get(t) for t in toks]
+        missing = [i for i, hit in enumerate(out) if hit is None]
+        if not missing:
+            return out
+        feats = [self.word_features(toks[i]) for i in missing]
+        known = set(self.deltas)
+        new = {d for wf in feats for d, _ in wf.context} - known
+        if new:  # a feature function with a new neighbour offset: lay rows out again
+            self.deltas += sorted(new)
+            self.cache.clear()
+            return self._words(toks)
+        slot = {d: k for k, d in enumerate(self.deltas, 1)}
+        width = 1 + len(self.deltas)
+        index = self.w.attr_index
+        rows: list[int] = []  # one weight row per known attribute ...
+        dest: list[int] = []  # ... summed into this row of `acc`
+        for m, wf in enumerate(feats):
+            base = m * width
+            for a in wf.own:
+                r = index.get(a)
+                if r is not None:
+                    rows.append(r)
+                    dest.append(base)
+            for d, attrs in wf.context:
+                for a in attrs:
+                    r = index.get(a)
+                    if r is not None:
+                        rows.append(r)
+                        dest.append(base + slot[d])
+        acc = np.zeros((len(feats) * width, self.n_labels))
+        np.add.at(acc, np.array(dest, dtype=np.int64), self.w.state[np.array(rows, dtype=np.int64)])
+        acc = acc.reshape(len(feats), width, self.n_labels)
+        for m, (i, wf) in enumerate(zip(missing, feats)):
+            out[i] = hit = _WordScores(acc[m].copy(), wf.key)
+            self.cache.put(toks[i], hit)
+        return out
 
     def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """(tokens x labels) state scores of all sentences, one after another, and sentence starts."""
@@ -140,7 +163,7 @@ class CrfScorer:
         n = int(starts[-1])
         vocab: dict[str, int] = {}  # each distinct word of the document is looked up once
         wid_list = [vocab.setdefault(tok, len(vocab)) for s in sentences for tok in s]
-        words = [self._word(tok) for tok in vocab]
+        words = self._words(list(vocab))
         if n == 0:
             return np.zeros((0, self.n_labels)), starts
         width = 1 + len(self.deltas)
