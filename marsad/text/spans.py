@@ -48,6 +48,29 @@ class SpanIndex(Generic[T]):
         return [it for it in self._slice(a, b) if self.span(it)[1] > start]
 
 
+class SpanSet:
+    """Spans added in any order; `overlaps` by bisection on their starts (linear cost per document)."""
+
+    def __init__(self, spans=()):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.longest = 0
+        for sp in spans:
+            self.add(sp)
+
+    def add(self, span) -> None:
+        i = bisect_right(self.starts, span[0])
+        self.starts.insert(i, span[0])
+        self.ends.insert(i, span[1])
+        self.longest = max(self.longest, span[1] - span[0])
+
+    def overlaps(self, s: int, e: int) -> bool:
+        """Any span [a, b) with a < e and s < b."""
+        lo = bisect_left(self.starts, s - self.longest)
+        hi = bisect_left(self.starts, e)
+        return any(self.ends[k] > s for k in range(lo, hi))
+
+
 class MentionIndex:
     """Places, actors (people and organizations in text order), times and statements of a Doc,
     each indexed when first asked for and again after its list was replaced or grew."""
