@@ -44,10 +44,12 @@ def extract(
     ner: bool = typer.Option(True, "--ner/--no-ner", help="use the shipped NER model"),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
                                             help="progress bar on stderr (default: when several inputs)"),
+    workers: int = typer.Option(1, "--workers", min=1,
+                                help="processes extracting in parallel (same output, same order)"),
 ):
     """Extract document records (events, places, times, actors, statements) as JSON Lines."""
     from marsad.io import expand, read_inputs
-    from marsad.pipeline import Pipeline
+    from marsad.parallel import extract_lines
 
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
@@ -55,15 +57,14 @@ def extract(
         raise typer.Exit(2)
     files = expand(inputs)
     show = progress if progress is not None else (len(files) > 1 or any(f.suffix in (".jsonl", ".gz") for f in files))
-    pipeline = Pipeline(ner=ner)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     failed = total = 0
     try:
-        records = pipeline.process(read_inputs(files, published=published))
-        for rec in _with_progress(records, show):
+        lines = extract_lines(read_inputs(files, published=published), ner=ner, workers=workers)
+        for line, is_error in _with_progress(lines, show):
             total += 1
-            failed += hasattr(rec, "error")
-            out.write(json.dumps(rec.model_dump(exclude_none=False), ensure_ascii=False) + "\n")
+            failed += is_error
+            out.write(line + "\n")
     finally:
         if output:
             out.close()
