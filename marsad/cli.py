@@ -1,6 +1,7 @@
 """The `marsad` command.
 
-    marsad extract INPUT... [-o OUT.jsonl] [--published YYYY-MM-DD]
+    marsad extract INPUT... [-o OUT.jsonl] [--published YYYY-MM-DD] [--workers N]
+    marsad batch INPUT... -o OUT/ [--workers N | --scheduler tcp://HOST:8786]   (Dask; marsad/batch.py)
     marsad demo
     marsad ner INPUT -o OUT                 (CoNLL tagging; marsad/ner/cli.py)
     marsad ingest / export                  (database; marsad/store/cli.py)
@@ -17,6 +18,7 @@ import typer
 from rich.console import Console
 
 from marsad.api.cli import serve_command
+from marsad.batch import batch_command
 from marsad.ner.cli import ner_command
 from marsad.store.cli import export_command, ingest_command
 
@@ -106,6 +108,7 @@ app.command("ner")(ner_command)
 app.command("ingest")(ingest_command)
 app.command("export")(export_command)
 app.command("serve")(serve_command)
+app.command("batch")(batch_command)
 
 
 if __name__ == "__main__":
