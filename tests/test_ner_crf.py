@@ -10,7 +10,7 @@ import pytest
 
 from marsad.ner import features as F
 from marsad.ner.model import MODEL, NerTagger
-from marsad.text.cache import ByteLRU, cached
+from marsad.text.cache import ByteCache, cached
 
 needs_model = pytest.mark.skipif(not MODEL.exists(), reason="NER model not trained")
 
@@ -69,17 +69,19 @@ def test_sent_features_is_the_sum_of_word_and_position_features():
         assert [Counter(f) for f in F.sent_features(toks)] == want
 
 
-def test_byte_lru_bounds_bytes_and_keeps_recent():
-    cache = ByteLRU(10_000, size=len)
+def test_byte_cache_bounds_bytes_and_keeps_what_is_used():
+    cache = ByteCache(10_000, size=lambda k, v: len(v))
     for i in range(1000):
         cache.put(i, "x" * 100)
+        if i % 10 == 0:
+            assert cache.get(0) == "x" * 100  # used all along: never ages out
         assert cache.nbytes <= 10_000
-    assert cache.get(999) == "x" * 100 and cache.get(0) is None
+    assert cache.get(1) is None and cache.get(999) == "x" * 100
     assert 0 < len(cache) < 1000
 
     calls = []
 
-    @cached(2_000, size=len)
+    @cached(2_000, size=lambda k, v: 50)
     def double(s):
         calls.append(s)
         return s * 2
@@ -89,4 +91,4 @@ def test_byte_lru_bounds_bytes_and_keeps_recent():
         double(str(i))
     assert double.cache.nbytes <= 2_000
     double("ab")
-    assert calls.count("ab") == 2  # evicted, computed again
+    assert calls.count("ab") == 2  # aged out, computed again

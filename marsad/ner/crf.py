@@ -12,7 +12,8 @@ does the same arithmetic on arrays:
 * `CrfScorer` turns each word type into score vectors once, through the feature
   function's split (`marsad.ner.features.word_features` / `position_features`):
   its own row sum and one row sum per neighbour offset it gives attributes to.
-  These vectors (a few hundred bytes per word) live in a cache bounded in bytes.
+  These vectors (a few hundred bytes per word) live in a cache bounded in bytes
+  (`marsad.text.cache.ByteCache`).
   A token's emission scores are then its word's own vector plus the context
   vectors of its neighbours plus the few position attributes (bigrams, edges).
 * Viterbi and forward-backward run compiled (numba) over all sentences of a
@@ -34,7 +35,7 @@ import struct
 import numba
 import numpy as np
 
-from marsad.text.cache import ByteLRU
+from marsad.text.cache import ByteCache
 
 
 _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("w", "<f8")])
@@ -99,7 +100,7 @@ class _WordScores:
     key: tuple
 
     def nbytes(self) -> int:
-        return 250 + self.rows.nbytes + sum(50 + len(k) * 4 for k in self.key if isinstance(k, str))
+        return 350 + self.rows.nbytes + sum(50 + len(k) * 4 for k in self.key if isinstance(k, str))
 
 
 class CrfScorer:
@@ -110,7 +111,7 @@ class CrfScorer:
         self.w = weights
         self.word_features = word_features
         self.position_features = position_features
-        self.cache = ByteLRU(cache_bytes, size=_WordScores.nbytes)
+        self.cache = ByteCache(cache_bytes, size=lambda tok, w: 50 + 2 * len(tok) + w.nbytes())
         self.deltas: list[int] = []  # the neighbour offsets seen so far, in row order
         self.exp_trans = np.exp(weights.trans)
         self.n_labels = len(weights.labels)
