@@ -85,6 +85,7 @@ class Resources:
         self.gazm: dict[str, str] = {}  # multi-word names (space-joined) → tier
         self.gaz_first: set[str] = set()
         self.gaz_maxlen = 1
+        lengths: dict[str, set[int]] = {}  # first word → word counts of the names it starts
         for name, rest in gaz.items():
             tier = rest[0] if rest else "1"
             toks = name.split(" ")
@@ -93,7 +94,9 @@ class Resources:
             else:
                 self.gazm[name] = tier
                 self.gaz_first.add(toks[0])
+                lengths.setdefault(toks[0], set()).add(len(toks))
                 self.gaz_maxlen = max(self.gaz_maxlen, len(toks))
+        self.gaz_lengths = {w: tuple(sorted(ks, reverse=True)) for w, ks in lengths.items()}
 
 
 _RES: Resources | None = None
@@ -218,7 +221,8 @@ def _gaz_spans(norms: list[str], stems: list[str]) -> list[str | None]:
         if i < nxt:
             continue
         firsts = [x for x in (norms[i], stems[i]) if x in first]
-        for k in range(min(r.gaz_maxlen, n - i), 1, -1):
+        # only the lengths of names that start with this word, longest first
+        for k in sorted({k for f in firsts for k in r.gaz_lengths[f] if k <= n - i}, reverse=True):
             rest = " ".join(norms[i + 1: i + k])
             tier = next((t for t in (r.gazm.get(f + " " + rest) for f in firsts) if t), None)
             if tier:
