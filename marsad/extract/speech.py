@@ -23,8 +23,14 @@ MAX_SPEAKER = 8
 MAX_VIA = 6
 
 
+_LEXICONS: dict = {}
+
+
 def _lex(role: str):
-    return table_lexicon("events", "speech.tsv", role_col=1, role=role)
+    lex = _LEXICONS.get(role)  # called for every token: skip the keyword-argument cache lookup
+    if lex is None:
+        lex = _LEXICONS[role] = table_lexicon("events", "speech.tsv", role_col=1, role=role)
+    return lex
 
 
 def _is(role: str, tok: Token) -> bool:
