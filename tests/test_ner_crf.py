@@ -92,3 +92,20 @@ def test_byte_cache_bounds_bytes_and_keeps_what_is_used():
     assert double.cache.nbytes <= 2_000
     double("ab")
     assert calls.count("ab") == 2  # aged out, computed again
+
+
+@needs_model
+def test_numpy_decoder_matches_the_compiled_one():
+    """Without numba the scorer decodes in numpy: the same labels, the same marginals."""
+    from marsad.ner import crf
+
+    scorer = NerTagger.default().scorer
+    sents = [s.split() for s in SENTENCES] * 3
+    E, starts = scorer.emissions(sents)
+    out = {}
+    for name in ("_decode", "_decode_numpy"):
+        labels, marg = np.zeros(len(E), dtype=np.int64), np.zeros(len(E))
+        getattr(crf, name)(E, scorer.w.trans, scorer.exp_trans, starts, labels, marg)
+        out[name] = labels, marg
+    assert (out["_decode"][0] == out["_decode_numpy"][0]).all()
+    np.testing.assert_allclose(out["_decode"][1], out["_decode_numpy"][1], rtol=0, atol=1e-12)

@@ -134,7 +134,7 @@ def lexicon() -> Lexicon:
     return Lexicon()
 
 
-@cached(16 * 2**20, size=lambda k, v: 200 + 2 * len(k) + sum(120 + 2 * len(r[1]) for r in v))
+@cached(8 * 2**20, size=lambda k, v: 200 + 2 * len(k) + sum(120 + 2 * len(r[1]) for r in v))
 def _first_readings(word: str) -> tuple:
     """(chars the span skips, key) readings of a match's first word, the word itself first."""
     out = [(0, _inner(word))]
@@ -427,7 +427,7 @@ def _nationality_table() -> dict[str, tuple[str, str]]:
     return table
 
 
-@cached(4 * 2**20)
+@cached(2 * 2**20)
 def nationality_of(word: str) -> Optional[tuple[str, str]]:
     """(ISO3, demonym) of a nationality adjective in any of its forms, or None:
     "الإيرانية" → IRN, "والسوريين" → SYR, "إسرائيلياً" (tanween) → ISR."""

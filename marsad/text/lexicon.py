@@ -30,8 +30,8 @@ def forms(cell: str) -> list[str]:
     return [normalize(f.strip()) for f in cell.split("|") if f.strip()]
 
 
-MEMO_BYTES = 2 * 2**20  # per lexicon: token -> hit
-READINGS_BYTES = 24 * 2**20
+MEMO_BYTES = 2**20  # per lexicon (about 20 of them): token -> hit
+READINGS_BYTES = 12 * 2**20
 
 
 @cached(READINGS_BYTES, size=lambda k, v: 150 + 2 * len(k) + sum(60 + 2 * len(r) for r in v))

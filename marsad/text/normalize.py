@@ -39,7 +39,7 @@ def normalize(s: str) -> str:
     return s.translate(_TABLE)
 
 
-@cached(16 * 2**20, size=lambda k, v: 160 + 2 * len(k) + (0 if v == k else 50 + 2 * len(v)))
+@cached(8 * 2**20, size=lambda k, v: 160 + 2 * len(k) + (0 if v == k else 50 + 2 * len(v)))
 def normalize_word(w: str) -> str:
     """`normalize` for a single word, cached: news vocabulary repeats heavily."""
     return w.translate(_TABLE)
