@@ -37,8 +37,14 @@ def main() -> None:
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from marsad.io import from_mapping
-    from marsad.parallel import record_line
     from marsad.pipeline import Pipeline
+
+    try:
+        from marsad.parallel import record_line
+    except ImportError:  # an older checkout, for a before/after comparison
+
+        def record_line(rec):
+            return json.dumps(rec.model_dump(), ensure_ascii=False)
 
     corpus = args.shared / "data" / "corpus" / "almayadeen-2023-2024.jsonl.gz"
 
