@@ -3,13 +3,15 @@
 The pipeline (lexicons, gazetteer, NER model) is loaded once in the parent and
 the workers are forked from it, so they share its memory pages instead of each
 loading their own copy (where fork is not available they load it themselves).
-Each worker turns a document into its JSON line (`record_line`); `imap` hands
-the lines back in input order, so the output is the same, line for line, as
-with one process.
+Each worker turns a chunk of documents into JSON lines (`record_line`); the
+chunks are collected in input order, so the output is the same, line for line,
+as with one process.
 """
 from __future__ import annotations
 
 import multiprocessing as mp
+from collections import deque
+from itertools import islice
 from typing import Iterable, Iterator, Optional
 
 from marsad.pipeline import InputDoc, Pipeline
@@ -36,23 +38,62 @@ def _init(ner: bool) -> None:
         _pipeline = _warm(Pipeline(ner=ner))
 
 
-def _one(item: InputDoc | ErrorRecord) -> tuple[str, bool]:
-    rec = next(iter(_pipeline.process([item])))
-    return record_line(rec), isinstance(rec, ErrorRecord)
+def _many(chunk: list) -> list[tuple[str, bool]]:
+    return [(record_line(rec), isinstance(rec, ErrorRecord)) for rec in _pipeline.process(chunk)]
+
+
+def _lost(item: InputDoc | ErrorRecord, why: str) -> tuple[str, bool]:
+    from marsad.doc import content_id
+
+    if isinstance(item, ErrorRecord):
+        return record_line(item), True
+    doc_id = item.doc_id or (content_id(item.text) if isinstance(item.text, str) else "unknown")
+    return record_line(ErrorRecord(doc_id=str(doc_id), error=why)), True
 
 
 def extract_lines(items: Iterable[InputDoc | ErrorRecord], ner: bool = True,
                   workers: int = 1) -> Iterator[tuple[str, bool]]:
-    """(JSON line, is an error record) for each input, in input order."""
+    """(JSON line, is an error record) for each input, in input order.
+
+    With several workers, at most `workers * 4` chunks are in flight (memory stays flat on
+    any input size). If a worker process dies (killed, out of memory), the documents of the
+    chunk it held become error records, the pool is started again and the run goes on."""
     global _pipeline
     if workers <= 1:
         pipeline = Pipeline(ner=ner)
         for rec in pipeline.process(items):
             yield record_line(rec), isinstance(rec, ErrorRecord)
         return
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     if ctx.get_start_method() == "fork":
         _pipeline = _warm(Pipeline(ner=ner))  # loaded once, shared with the forked workers
-    with ctx.Pool(workers, initializer=_init, initargs=(ner,)) as pool:
-        yield from pool.imap(_one, items, chunksize=CHUNK)
+
+    def new_pool():
+        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(ner,))
+
+    it = iter(items)
+    pool = new_pool()
+    window: deque = deque()
+    try:
+        while True:
+            while len(window) < workers * 4:
+                chunk = list(islice(it, CHUNK))
+                if not chunk:
+                    break
+                window.append((pool.submit(_many, chunk), chunk))
+            if not window:
+                return
+            future, chunk = window.popleft()
+            try:
+                lines = future.result()
+            except BrokenProcessPool:
+                lines = [_lost(item, "internal error: the worker process died") for item in chunk]
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool()
+                window = deque((pool.submit(_many, c), c) for _, c in window)
+            yield from lines
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
