@@ -99,19 +99,21 @@ class _WordScores:
     rows: np.ndarray  # (1 + len(deltas), labels): own scores, then the scores given to the token d away
     key: tuple
 
-    def nbytes(self) -> int:
-        return 350 + self.rows.nbytes + sum(50 + len(k) * 4 for k in self.key if isinstance(k, str))
+    def nbytes(self, tok: str = "") -> int:
+        """Estimated memory of the entry for `tok` (strings shared with the token counted once)."""
+        strings = {id(k): k for k in self.key if isinstance(k, str) and k is not tok}
+        return 350 + self.rows.nbytes + sum(50 + 2 * len(k) for k in strings.values())
 
 
 class CrfScorer:
     """Labels and marginals for many sentences at once (see the module docstring)."""
 
     def __init__(self, weights: CrfWeights, word_features: Callable, position_features: Callable,
-                 cache_bytes: int = 24 * 2**20):
+                 cache_bytes: int = 40 * 2**20):
         self.w = weights
         self.word_features = word_features
         self.position_features = position_features
-        self.cache = ByteCache(cache_bytes, size=lambda tok, w: 50 + 2 * len(tok) + w.nbytes())
+        self.cache = ByteCache(cache_bytes, size=lambda tok, w: 50 + 2 * len(tok) + w.nbytes(tok))
         self.deltas: list[int] = []  # the neighbour offsets seen so far, in row order
         self.exp_trans = np.exp(weights.trans)
         self.n_labels = len(weights.labels)

@@ -145,6 +145,8 @@ def word_features(tok: str) -> WordFeatures:
     and 1 and 2 before (as "+1:", "+2:"); key (normalized form, bare stem)."""
     r = resources()
     n = normalize(tok)
+    if n == tok:
+        n = tok  # one string object, not two equal ones, in the scorer's cache
     shape = _shape(n)
     readings = clitic_stems(n) if shape == "ar" and len(n) > 2 else [(0, n)]
     # the stem: first stripped reading that is a known word, else the longest strip

@@ -30,7 +30,7 @@ def forms(cell: str) -> list[str]:
     return [normalize(f.strip()) for f in cell.split("|") if f.strip()]
 
 
-MEMO_BYTES = 2**20  # per lexicon (about 20 of them): token -> hit
+MEMO_BYTES = 2**19  # per lexicon (about 20 of them): token -> hit
 READINGS_BYTES = 12 * 2**20
 
 
