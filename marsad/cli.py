@@ -5,6 +5,7 @@
     marsad ner INPUT -o OUT                 (CoNLL tagging; marsad/ner/cli.py)
     marsad ingest / export                  (database; marsad/store/cli.py)
     marsad serve                            (API + web app; marsad/api/cli.py)
+    marsad stories                          (stories with their articles; marsad/stories/cli.py)
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from rich.console import Console
 from marsad.api.cli import serve_command
 from marsad.ner.cli import ner_command
 from marsad.store.cli import export_command, ingest_command
+from marsad.stories.cli import stories_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Marsad: Arabic news in, coded, located, dated events out.")
@@ -105,6 +107,7 @@ app.command("ner")(ner_command)
 app.command("ingest")(ingest_command)
 app.command("export")(export_command)
 app.command("serve")(serve_command)
+app.command("stories")(stories_command)
 
 
 if __name__ == "__main__":

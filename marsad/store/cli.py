@@ -100,6 +100,8 @@ def export_command(
     q: Optional[str] = typer.Option(None, "--q", help="Arabic full text (normalized match)"),
     status: Optional[str] = typer.Option(None, help="machine | corrected | wrong"),
     include_wrong: bool = typer.Option(False, "--include-wrong", help="also events analysts marked wrong"),
+    merged: bool = typer.Option(False, "--merged", help="acled-csv: one row per merged event (every source in "
+                                                       "`source` and `notes`) instead of one per article's event"),
 ):
     """Export stored events as ACLED CSV, PLOVER JSON Lines, GeoJSON or Parquet."""
     from rich.console import Console
@@ -122,7 +124,16 @@ def export_command(
         raise typer.Exit(2)
     store = _open(db)
     try:
-        n = export(store, format, output, filters, include_wrong=include_wrong or status == "wrong")
+        if merged:
+            from marsad.store.export import export_merged_acled
+
+            if format != "acled-csv":
+                err.print("[red]error:[/red] --merged goes with --format acled-csv")
+                raise typer.Exit(2)
+            store.update_stories()
+            n = export_merged_acled(store, output)
+        else:
+            n = export(store, format, output, filters, include_wrong=include_wrong or status == "wrong")
     except OSError as e:
         err.print(f"[red]error:[/red] cannot write {output}: {e.strerror or e}")
         raise typer.Exit(2)
