@@ -39,7 +39,8 @@ def _check_published(value: Optional[str]) -> Optional[str]:
 
 @app.command()
 def extract(
-    inputs: List[Path] = typer.Argument(..., help=".txt, .jsonl(.gz), .html files or directories of them"),
+    inputs: List[Path] = typer.Argument(..., help=".txt, .jsonl(.gz), .html, .warc(.gz) files or directories of "
+                                                  "them; - reads JSON Lines from stdin"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSON Lines output (default: stdout)"),
     published: Optional[str] = typer.Option(None, help="publication date for inputs that give none",
                                             callback=_check_published),
@@ -51,7 +52,7 @@ def extract(
     from marsad.io import expand, read_inputs
     from marsad.pipeline import Pipeline
 
-    missing = [str(p) for p in inputs if not p.exists()]
+    missing = [str(p) for p in inputs if not p.exists() and str(p) != "-"]  # "-": JSON Lines on stdin
     if missing:
         err.print(f"[red]error:[/red] no such file: {', '.join(missing)}")
         raise typer.Exit(2)

@@ -15,7 +15,7 @@ from typing import Iterator
 from marsad.pipeline import InputDoc
 from marsad.records import ErrorRecord
 
-SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".json", ".html", ".htm")
+SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".json", ".html", ".htm", ".warc", ".warc.gz")
 
 
 def expand(paths: list[Path]) -> list[Path]:
@@ -30,13 +30,17 @@ def expand(paths: list[Path]) -> list[Path]:
 
 
 def read_inputs(paths: list[Path], published: str | None = None) -> Iterator[InputDoc | ErrorRecord]:
+    from marsad.archive import is_archive, read_archive, read_saved_page
+
     for path in expand(paths):
         name = path.name
         try:
-            if name.endswith((".jsonl", ".jsonl.gz", ".json")):
+            if is_archive(path):  # WARC files and "-" (JSON Lines on stdin): marsad/archive.py
+                yield from read_archive(path, published)
+            elif name.endswith((".jsonl", ".jsonl.gz", ".json")):
                 yield from _read_jsonl(path, published)
             elif name.endswith((".html", ".htm")):
-                yield _read_html(path, published)
+                yield read_saved_page(path, published)
             else:
                 yield InputDoc(text=path.read_bytes().decode("utf-8"), doc_id=path.stem, published=published)
         except UnicodeDecodeError as e:

@@ -36,6 +36,7 @@ class InputDoc:
     outlet: Optional[str] = None
     title: Optional[str] = None
     url: Optional[str] = None
+    fetched: Optional[str] = None  # archived input: when the page was fetched
 
 
 def parse_published(value: Optional[str]) -> Optional[date]:
@@ -80,7 +81,7 @@ class Pipeline:
             raise BadDocument("not Arabic: fewer than 20 Arabic letters")
         return Doc(text=text, doc_id=str(item.doc_id or content_id(text)),
                    published=parse_published(item.published), published_raw=item.published,
-                   outlet=item.outlet, title=item.title, url=item.url)
+                   outlet=item.outlet, title=item.title, url=item.url, fetched=item.fetched)
 
     def make_doc_lenient(self, text: str, published: Optional[str] = None) -> Doc:
         """A Doc for a short snippet (a single sentence), skipping the article checks."""

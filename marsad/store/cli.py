@@ -45,7 +45,7 @@ def ingest_command(
     from rich.table import Table
 
     err = Console(stderr=True)
-    missing = [str(p) for p in inputs if not p.exists()]
+    missing = [str(p) for p in inputs if not p.exists() and str(p) != "-"]  # "-": JSON Lines on stdin
     if missing:
         err.print(f"[red]error:[/red] no such file: {', '.join(missing)}")
         raise typer.Exit(2)
