@@ -86,6 +86,7 @@ def read_warc(path: Path, published: Optional[str] = None) -> Iterator[InputDoc 
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    pages = 0
     try:
         with open(path, "rb") as f:
             for n, rec in enumerate(ArchiveIterator(f, arc2warc=True), 1):
@@ -103,14 +104,18 @@ def read_warc(path: Path, published: Optional[str] = None) -> Iterator[InputDoc 
                     ctype = rec.rec_headers.get_header("Content-Type") or ""
                 if "html" not in ctype.lower():
                     continue
+                pages += 1
                 body = rec.content_stream().read(MAX_PAGE_BYTES + 1)
                 if len(body) > MAX_PAGE_BYTES:
                     yield ErrorRecord(doc_id=doc_id, error=f"page larger than {MAX_PAGE_BYTES} bytes")
                     continue
                 yield html_to_input(_decode(body, ctype), doc_id, published, url=url,
                                     fetched=rec.rec_headers.get_header("WARC-Date"))
-    except (ArchiveLoadFailed, OSError, EOFError) as e:
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as e:
         yield ErrorRecord(doc_id=path.name, error=f"cannot read WARC {path}: {e}")
+        return
+    if not pages:  # nothing in: say so rather than output nothing
+        yield ErrorRecord(doc_id=path.name, error=f"no HTML page (2xx response) in the WARC file {path.name}")
 
 
 def read_saved_page(path: Path, published: Optional[str] = None) -> InputDoc | ErrorRecord:

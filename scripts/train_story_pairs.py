@@ -73,7 +73,7 @@ def fit(X: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> PairModel:
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale == 0] = 1.0
-    clf = LogisticRegression(C=0.5, class_weight="balanced", solver="liblinear", random_state=0, max_iter=1000)
+    clf = LogisticRegression(C=1.0, class_weight="balanced", solver="liblinear", random_state=0, max_iter=1000)
     clf.fit((X - mean) / scale, y)
     return PairModel(FEATURES, tuple(float(v) for v in mean), tuple(float(v) for v in scale),
                      tuple(float(v) for v in clf.coef_[0]), float(clf.intercept_[0]), threshold)
@@ -98,7 +98,7 @@ def main(argv=None) -> int:
     ap.add_argument("records", type=Path)
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--cluster", action="store_true", help="also cross-validate the clustering (slower)")
-    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--threshold", type=float, default=0.65, help="decision threshold (F1-best in CV)")
     args = ap.parse_args(argv)
     from sklearn.model_selection import GroupKFold
 
