@@ -35,6 +35,9 @@ def ingest_command(
                                                           "(JSON Lines): store them without extracting again"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="progress bar on stderr"),
     ner: bool = typer.Option(True, "--ner/--no-ner", help="use the shipped NER model"),
+    stories: bool = typer.Option(True, "--stories/--no-stories",
+                                 help="then cluster the new documents into stories and merge their events "
+                                      "across articles (incremental; `marsad stories` does it later)"),
 ):
     """Extract articles and store documents and events (same text twice: nothing changes).
 
@@ -65,7 +68,7 @@ def ingest_command(
         pipeline = Pipeline(ner=ner)
     try:
         s = store.ingest(list(inputs), published=published, progress=progress, pipeline=pipeline,
-                         records=records, console=err)
+                         records=records, console=err, stories=stories)
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/yellow]: documents stored so far are kept")
         raise typer.Exit(130)
