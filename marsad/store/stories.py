@@ -159,7 +159,9 @@ def _merge(store) -> dict:
 def _fill(row: MergedEventRow, g) -> None:
     first = g.mentions[0]
     rec = first.record
-    summ = g.summary()
+    from marsad.stories.merge import reliability
+
+    summ = g.summary(reliability=reliability)
     loc = rec.get("location") or {}
     acled = rec.get("acled") or {}
 

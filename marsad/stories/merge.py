@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, timedelta
 from typing import Callable, Optional
 
@@ -164,6 +165,23 @@ class MergedEvent:
             disagreements["date"] = {m.doc_id: m.day.isoformat() for m in self.mentions if m.day}
         out["disagreements"] = disagreements
         return out
+
+
+@lru_cache(maxsize=1)
+def outlet_reliability() -> dict[str, float]:
+    """Outlet ranks from data/stories/source_reliability.tsv (shipped without entries: all sources equal)."""
+    from marsad.data import data_path
+
+    out: dict[str, float] = {}
+    for line in data_path("stories", "source_reliability.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, rank = line.rsplit("\t", 1)
+            out[name.strip()] = float(rank)
+    return out
+
+
+def reliability(m: Mention) -> float:
+    return outlet_reliability().get(m.outlet or "", 0.0)
 
 
 class EventMerger:
