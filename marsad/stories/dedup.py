@@ -32,7 +32,10 @@ class DuplicateIndex:
     def _minhash(self, sig: np.ndarray):
         from datasketch import MinHash
 
-        return MinHash(num_perm=len(sig), seed=1, scheme="affine32", hashvalues=sig)
+        from marsad.stories.profile import permutations
+
+        return MinHash(num_perm=len(sig), seed=1, scheme="affine32", hashvalues=sig,
+                       permutations=permutations(len(sig)))
 
     def add(self, doc_id: str, signature: np.ndarray, duplicate_of: Optional[str] = None) -> Optional[str]:
         """Index a document; returns the doc_id of the original it duplicates, or None.
