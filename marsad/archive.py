@@ -50,10 +50,10 @@ def read_jsonl_stream(f: IO[str], name: str, published: Optional[str] = None) ->
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as e:
-            yield ErrorRecord(doc_id=where, error=f"broken JSON line: {e.msg}")
+            yield ErrorRecord(stage="read", doc_id=where, error=f"broken JSON line: {e.msg}")
             continue
         if not isinstance(rec, dict):
-            yield ErrorRecord(doc_id=where, error="JSON line is not an object")
+            yield ErrorRecord(stage="read", doc_id=where, error="JSON line is not an object")
             continue
         yield from_mapping(rec, default_id=where, published=published)
 
@@ -64,7 +64,7 @@ def html_to_input(html: str, doc_id: str, published: Optional[str] = None, url: 
 
     text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
     if not text:
-        return ErrorRecord(doc_id=doc_id, error="no main text found in the HTML page")
+        return ErrorRecord(stage="read", doc_id=doc_id, error="no main text found in the HTML page")
     meta = trafilatura.extract_metadata(html)
     # trafilatura falls back to Jan 1 of a "© 2024" footer: only trust dates the caller gave
     return InputDoc(text=text, doc_id=doc_id, published=published, title=getattr(meta, "title", None),
@@ -107,22 +107,23 @@ def read_warc(path: Path, published: Optional[str] = None) -> Iterator[InputDoc 
                 pages += 1
                 body = rec.content_stream().read(MAX_PAGE_BYTES + 1)
                 if len(body) > MAX_PAGE_BYTES:
-                    yield ErrorRecord(doc_id=doc_id, error=f"page larger than {MAX_PAGE_BYTES} bytes")
+                    yield ErrorRecord(stage="read", doc_id=doc_id, error=f"page larger than {MAX_PAGE_BYTES} bytes")
                     continue
                 yield html_to_input(_decode(body, ctype), doc_id, published, url=url,
                                     fetched=rec.rec_headers.get_header("WARC-Date"))
     except (ArchiveLoadFailed, OSError, EOFError, ValueError) as e:
-        yield ErrorRecord(doc_id=path.name, error=f"cannot read WARC {path}: {e}")
+        yield ErrorRecord(stage="read", doc_id=path.name, error=f"cannot read WARC {path}: {e}")
         return
     if not pages:  # nothing in: say so rather than output nothing
-        yield ErrorRecord(doc_id=path.name, error=f"no HTML page (2xx response) in the WARC file {path.name}")
+        yield ErrorRecord(stage="read", doc_id=path.name, error=f"no HTML page (2xx response) in the WARC file {path.name}")
 
 
-def read_saved_page(path: Path, published: Optional[str] = None) -> InputDoc | ErrorRecord:
+def read_saved_page(path: Path, published: Optional[str] = None, limits=None) -> InputDoc | ErrorRecord:
     """A saved .html page; `fetched` is the file's modification time (when it was saved), in UTC."""
     from marsad.io import _read_html
+    from marsad.pipeline import Limits
 
-    item = _read_html(path, published)
+    item = _read_html(path, published, limits or Limits())
     if isinstance(item, InputDoc):
         item.fetched = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).isoformat(timespec="seconds")
     return item

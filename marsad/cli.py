@@ -1,6 +1,7 @@
 """The `marsad` command.
 
-    marsad extract INPUT... [-o OUT.jsonl] [--published YYYY-MM-DD]
+    marsad extract INPUT... [-o OUT.jsonl] [--published YYYY-MM-DD] [--workers N]
+    marsad batch INPUT... -o OUT/ [--workers N | --scheduler tcp://HOST:8786]   (Dask; marsad/batch.py)
     marsad demo
     marsad ner INPUT -o OUT                 (CoNLL tagging; marsad/ner/cli.py)
     marsad ingest / export                  (database; marsad/store/cli.py)
@@ -18,6 +19,7 @@ import typer
 from rich.console import Console
 
 from marsad.api.cli import serve_command
+from marsad.batch import batch_command
 from marsad.ner.cli import ner_command
 from marsad.store.cli import export_command, ingest_command
 from marsad.stories.cli import stories_command
@@ -39,18 +41,24 @@ def _check_published(value: Optional[str]) -> Optional[str]:
 
 @app.command()
 def extract(
-    inputs: List[Path] = typer.Argument(..., help=".txt, .jsonl(.gz), .html, .warc(.gz) files or directories of "
-                                                  "them; - reads JSON Lines from stdin"),
+    inputs: List[Path] = typer.Argument(..., help=".txt, .jsonl(.gz), .json, .html, .warc(.gz) files or directories "
+                                                  "of them; - reads JSON Lines from stdin"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSON Lines output (default: stdout)"),
     published: Optional[str] = typer.Option(None, help="publication date for inputs that give none",
                                             callback=_check_published),
     ner: bool = typer.Option(True, "--ner/--no-ner", help="use the shipped NER model"),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
                                             help="progress bar on stderr (default: when several inputs)"),
+    max_chars: int = typer.Option(1_000_000, min=1, help="longest document text, in characters (longer: error record)"),
+    max_line_bytes: int = typer.Option(10_000_000, min=1, help="longest JSON Lines line / .json file, in bytes"),
+    max_sentence_tokens: int = typer.Option(300, min=1, help="longer sentences are cut into pieces this long"),
+    workers: int = typer.Option(1, "--workers", min=1,
+                                help="processes extracting in parallel (same output, same order)"),
 ):
     """Extract document records (events, places, times, actors, statements) as JSON Lines."""
     from marsad.io import expand, read_inputs
-    from marsad.pipeline import Pipeline
+    from marsad.parallel import extract_lines
+    from marsad.pipeline import Limits
 
     missing = [str(p) for p in inputs if not p.exists() and str(p) != "-"]  # "-": JSON Lines on stdin
     if missing:
@@ -58,20 +66,22 @@ def extract(
         raise typer.Exit(2)
     files = expand(inputs)
     show = progress if progress is not None else (len(files) > 1 or any(f.suffix in (".jsonl", ".gz") for f in files))
-    pipeline = Pipeline(ner=ner)
+    limits = Limits(max_chars=max_chars, max_line_bytes=max_line_bytes, max_sentence_tokens=max_sentence_tokens)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     failed = total = 0
     try:
-        records = pipeline.process(read_inputs(files, published=published))
-        for rec in _with_progress(records, show):
+        lines = extract_lines(read_inputs(files, published=published, limits=limits), ner=ner, workers=workers,
+                              limits=limits)
+        for line, is_error in _with_progress(lines, show):
             total += 1
-            failed += hasattr(rec, "error")
-            out.write(json.dumps(rec.model_dump(exclude_none=False), ensure_ascii=False) + "\n")
+            failed += is_error
+            out.write(line + "\n")
     finally:
         if output:
             out.close()
+    # the contract's last word: how many inputs, how many failed; exit status 1 when any did
     err.print(f"{total} documents, {total - failed} extracted, {failed} errors"
-              + (f" → {output}" if output else ""))
+              + (f" → {output}" if output else ""), highlight=False, soft_wrap=True)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -108,6 +118,7 @@ app.command("ner")(ner_command)
 app.command("ingest")(ingest_command)
 app.command("export")(export_command)
 app.command("serve")(serve_command)
+app.command("batch")(batch_command)
 app.command("stories")(stories_command)
 
 

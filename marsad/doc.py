@@ -21,13 +21,31 @@ from marsad.text.segment import Token
 
 
 def content_id(text: str) -> str:
-    """doc_id for a document given without one: a hash of its text."""
-    return "sha1:" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    """doc_id for a document given without one: a hash of its text (a lone surrogate hashes too)."""
+    return "sha1:" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _requote(node, original: str) -> None:
+    """Reset every quoted string of a dumped record to the original characters its span covers."""
+    if isinstance(node, list):
+        for x in node:
+            _requote(x, original)
+        return
+    if not isinstance(node, dict):
+        return
+    quote_span = "quote_span" if "quote_span" in node else "span"  # a statement's span is its verb
+    for span_key, text_key in (("span", "text"), (quote_span, "quote")):
+        sp = node.get(span_key)
+        if isinstance(node.get(text_key), str) and isinstance(sp, list) and len(sp) == 2:
+            node[text_key] = original[sp[0]:sp[1]]
+    for v in node.values():
+        if isinstance(v, (dict, list)):
+            _requote(v, original)
 
 
 @dataclass
 class Doc:
-    text: str  # the original, never modified
+    text: str  # what the stages read: the original, sanitized one character for one (text.sanitize)
     doc_id: str = ""
     published: Optional[date] = None  # caller's publication date
     published_raw: Optional[str] = None  # as the caller gave it (may carry a time)
@@ -47,6 +65,7 @@ class Doc:
     organizations: list[Actor] = field(default_factory=list)  # resolve.actors (+ ner.component)
     statements: list[Statement] = field(default_factory=list)  # extract.speech
     events: list[Event] = field(default_factory=list)  # extract.events
+    original: Optional[str] = None  # the text as given (surrogates scrubbed), when it differs from `text`
     _actors_key: tuple = field(default=(), repr=False, compare=False)
     _actors_cache: list = field(default_factory=list, repr=False, compare=False)
     _token_starts: Optional[list] = field(default=None, repr=False, compare=False)
@@ -93,7 +112,7 @@ class Doc:
     def to_record(self, pipeline_version: str | None = None) -> Document:
         from marsad.records import Mentions
 
-        return Document(
+        record = Document(
             doc_id=self.doc_id,
             published=self.published_raw or (self.published.isoformat() if self.published else None),
             published_inferred=self.published_inferred,
@@ -107,3 +126,11 @@ class Doc:
             events=self.events,
             pipeline_version=pipeline_version,
         )
+        if self.original is None or self.original == self.text:
+            return record
+        # the stages read a sanitized copy of the same length: the record carries the original text,
+        # and every quoted string is re-read from the original at its span
+        data = record.model_dump()
+        data["text"] = self.original
+        _requote(data, self.original)
+        return Document.model_validate(data)

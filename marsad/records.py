@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Span = list[int]  # [start, end), end exclusive
 
@@ -161,7 +161,19 @@ class Document(Record):
 
 
 class ErrorRecord(Record):
-    """What a document that could not be processed turns into: nothing is lost."""
+    """What a document that could not be processed turns into: nothing is lost.
+
+    stage: "read" (the file or line could not be read or decoded), "check" (empty, not
+    Arabic, over a limit, bad metadata) or the name of the pipeline stage that failed.
+    """
 
     doc_id: str
     error: str
+    stage: str = "extract"
+
+    @field_validator("doc_id", "error", "stage")
+    @classmethod
+    def _writable(cls, v: str) -> str:
+        from marsad.text.sanitize import scrub_surrogates
+
+        return scrub_surrogates(v)  # an id taken from a damaged input must still be writable as UTF-8

@@ -128,17 +128,6 @@ def test_actors_in(resolver):
     assert [a.country for a in actors_in(doc, 0, second)] == ["SYR"]
 
 
-def test_lexicon_loads_fast():
-    import time
-
-    from marsad.resolve import actors
-
-    actors.lexicon.cache_clear()
-    t = time.perf_counter()
-    actors.lexicon()
-    assert time.perf_counter() - t < 0.5
-
-
 def test_quotation_marks_do_not_break_a_phrase_and_plurals_take_no_complement(resolver):
     doc = mentions(resolver, 'اعتقلت قوات "جيش" الاحتلال شابين. واستهدف مقاومون قوات الاحتلال.')
     coded = {(a.text, a.country, a.sector) for a in doc.organizations + doc.people}

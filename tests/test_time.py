@@ -4,6 +4,7 @@ All sentences are made up for the tests. The reference date is Friday 2024-12-06
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -236,3 +237,20 @@ def test_no_published_no_evidence():
     d = TimeResolver()(Doc(text="قال المسؤول أمس إن الوضع هادئ في المدينة والمناطق المحيطة بها."))
     assert d.published_inferred is None
     assert d.times == []
+
+
+@pytest.mark.parametrize("published", [date(1, 1, 1), date(1, 1, 5), date(9999, 12, 31), date(9999, 1, 1)])
+def test_published_at_the_ends_of_the_calendar_does_not_raise(published):
+    text = ("قصفت الطائرات حلب أمس، واستمرت الغارات حتى الجمعة الماضية وبعد ثلاثة أيام وقبل أسبوعين "
+            "والشهر المقبل والعام المقبل وقبل 5 سنوات وفي 3 كانون الأول الجاري.")
+    times = resolve_times(text, published)
+    assert times
+    for t in times:
+        assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", t.value) and t.value[:4] != "0000", t
+    doc = TimeResolver()(Doc(text=text, published=published))
+    assert doc.times
+
+
+def test_inferring_published_near_year_9999_does_not_raise():
+    doc = TimeResolver()(Doc(text="قصفت الطائرات حلب في 30 كانون الأول/ديسمبر 9999 ثم أمس."))
+    assert doc.published_inferred is None or doc.published_inferred.latest <= "9999-12-31"

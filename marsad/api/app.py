@@ -11,7 +11,6 @@ token too. The web app (marsad.web.mount) is served from "/" when present.
 from __future__ import annotations
 
 import os
-import secrets
 import datetime as dt
 from typing import Any, Literal, Optional, Union
 
@@ -21,6 +20,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from marsad import __version__
+from marsad.api.hardening import (DEFAULT_MAX_BODY_BYTES, DEFAULT_WRITES_PER_MINUTE, auth_problem, harden,
+                                  valid_text)
 from marsad.store.store import EventFilters, NotFound, Store, StoreError
 from marsad.store.vocab import ACLED_TYPES, PLOVER_TYPES, SUB_TO_TYPE
 
@@ -129,15 +130,13 @@ class DocumentFull(BaseModel):
     event_ids: list[int]
 
 
-def _no_nul(v):
-    if isinstance(v, str) and "\x00" in v:
-        raise ValueError("NUL characters are not allowed")
-    return v
+_no_nul = valid_text  # no NUL, no lone surrogate (marsad/api/hardening.py)
 
 
 class DocumentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=1_000_000, description="the article text (Arabic)")
+    text: str = Field(min_length=1, description="the article text (Arabic); at most the server's max_chars "
+                                                  "characters (default 1,000,000)")
     doc_id: Optional[str] = Field(None, min_length=1, max_length=200)
     published: Optional[str] = Field(None, max_length=64, description="ISO date, e.g. 2024-12-06")
     outlet: Optional[str] = Field(None, max_length=255)
@@ -218,21 +217,30 @@ R422 = {422: {"model": Problem, "description": "invalid request"}}
 R400 = {400: {"model": Problem, "description": "the body is not JSON"}}
 
 
-def create_app(db_url: str, token: Optional[str] = None, private: bool = False) -> FastAPI:
-    """The API over the store at `db_url`. token: None → env MARSAD_TOKEN; private or MARSAD_PRIVATE=1 closes reads."""
+def create_app(db_url: str, token: Optional[str] = None, private: bool = False, limits=None,
+               max_body_bytes: Optional[int] = None, writes_per_minute: Optional[int] = None) -> FastAPI:
+    """The API over the store at `db_url`. token: None → env MARSAD_TOKEN; private or MARSAD_PRIVATE=1 closes reads.
+
+    limits: a pipeline.Limits for posted documents (env MARSAD_MAX_CHARS sets its max_chars);
+    max_body_bytes (env MARSAD_MAX_BODY_BYTES, default 10 MB) and writes_per_minute per client
+    (env MARSAD_WRITES_PER_MINUTE, default 120): see api/hardening.py.
+    """
+    from marsad.pipeline import Limits
+
     token = token if token is not None else (os.environ.get("MARSAD_TOKEN") or None)
+    limits = limits or Limits(max_chars=int(os.environ.get("MARSAD_MAX_CHARS") or Limits.max_chars))
+    max_body_bytes = max_body_bytes or int(os.environ.get("MARSAD_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES)
+    writes_per_minute = writes_per_minute or int(os.environ.get("MARSAD_WRITES_PER_MINUTE")
+                                                 or DEFAULT_WRITES_PER_MINUTE)
     private = private or os.environ.get("MARSAD_PRIVATE", "").strip().lower() in ("1", "true", "yes")
     store = Store(db_url)
     bearer = HTTPBearer(auto_error=False, description="MARSAD_TOKEN")
 
     def check(creds: Optional[HTTPAuthorizationCredentials]) -> None:
-        if not token:
-            raise HTTPException(403, "writes are disabled: start the server with MARSAD_TOKEN set")
-        if creds is None or not creds.credentials:
-            raise HTTPException(401, "missing bearer token (Authorization: Bearer <MARSAD_TOKEN>)",
-                                headers={"WWW-Authenticate": "Bearer"})
-        if not secrets.compare_digest(creds.credentials.encode(), token.encode()):
-            raise HTTPException(403, "wrong token")
+        problem = auth_problem(token, f"Bearer {creds.credentials}" if creds else None)
+        if problem:
+            raise HTTPException(problem[0], problem[1],
+                                headers={"WWW-Authenticate": "Bearer"} if problem[0] == 401 else None)
 
     def can_write(creds: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> None:
         check(creds)
@@ -244,7 +252,7 @@ def create_app(db_url: str, token: Optional[str] = None, private: bool = False) 
     read_deps = [Depends(can_read)] if private else []
     read_resp = {**R401, **R403} if private else {}
 
-    app = FastAPI(title="Marsad API", version=__version__,
+    app = FastAPI(title="Marsad API", version=__version__, docs_url=None, redoc_url=None,  # docs: hardening.py
                   description="Coded events from Arabic news: filter, inspect, correct. "
                               "Writes need `Authorization: Bearer <MARSAD_TOKEN>`.")
     app.state.store = store
@@ -293,7 +301,7 @@ def create_app(db_url: str, token: Optional[str] = None, private: bool = False) 
         try:
             return store.get_event(event_id)
         except NotFound:
-            raise HTTPException(404, f"no event {event_id}")
+            raise HTTPException(404, "no such event")
 
     @app.post("/api/events/{event_id}/corrections", response_model=EventOut, tags=["events"],
               dependencies=[Depends(can_write)], responses={**R400, **R401, **R403, **R404, **R422})
@@ -305,7 +313,7 @@ def create_app(db_url: str, token: Optional[str] = None, private: bool = False) 
         try:
             return store.correct_event(event_id, changes, user=body.user, note=body.note)
         except NotFound:
-            raise HTTPException(404, f"no event {event_id}")
+            raise HTTPException(404, "no such event")
         except ValueError as e:
             raise HTTPException(422, str(e))
 
@@ -331,7 +339,7 @@ def create_app(db_url: str, token: Optional[str] = None, private: bool = False) 
         try:
             return store.get_document(doc_id)
         except NotFound:
-            raise HTTPException(404, f"no document {doc_id!r}")
+            raise HTTPException(404, "no such document")
 
     @app.post("/api/documents", response_model=DocumentPosted, status_code=201, tags=["documents"],
               dependencies=[Depends(can_write)], responses={**R400, **R401, **R403, **R422})
@@ -339,7 +347,7 @@ def create_app(db_url: str, token: Optional[str] = None, private: bool = False) 
         from marsad.pipeline import BadDocument, Pipeline
 
         if app.state.pipeline is None:
-            app.state.pipeline = Pipeline()
+            app.state.pipeline = Pipeline(limits=limits)
         try:
             record = app.state.pipeline.extract(body.text, doc_id=body.doc_id, published=body.published,
                                                 outlet=body.outlet, title=body.title, url=body.url)
@@ -360,4 +368,4 @@ def create_app(db_url: str, token: Optional[str] = None, private: bool = False) 
     else:
         mount(app)
 
-    return app
+    return harden(app, token, max_body_bytes=max_body_bytes, writes_per_minute=writes_per_minute)

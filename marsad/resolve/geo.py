@@ -1,20 +1,30 @@
-"""Pipeline stage 'places': place names → GeoNames-resolved `Place` records.
+"""Pipeline stage 'places': place names → gazetteer-resolved `Place` records.
 
-The gazetteer (marsad/data/geo/, built by scripts/build_gazetteer.py) maps
-normalized Arabic names to GeoNames places. Matching runs over the Doc's word
-tokens, longest name first (up to 5 words: "دير الزور", "الولايات المتحدة
-الأمريكية"), trying each token as written before stripping attached
-proclitics, so "لبنان" is Lebanon, not ل + "بنان", while "وحلب" is و + حلب.
+The gazetteer (marsad/data/geo/places.sqlite, built by scripts/build_gazetteer.py) merges GeoNames
+(cities500, admin units, countries), Who's On First (villages, neighbourhoods, districts, airports
+and bases, most with a GeoNames id) and the hand-kept conflict sites of sites.tsv. Only the set of
+match keys is held in memory; candidates and entries are read from SQLite on demand and cached.
+Matching runs over the Doc's word tokens, longest name first (up to 5 words: "دير الزور",
+"الولايات المتحدة الأمريكية"), over every reading of the first token with its proclitics
+stripped, so "لبنان" is Lebanon, not ل + "بنان", "وحلب" is و + حلب and "وأم درمان" is و + أم درمان.
 
-Precision (ACLED geo_precision) comes from the trigger word in front of the
-name (data file triggers.tsv): "محافظة إدلب" → Idlib Governorate, 3;
-"ريف حماة" → Hama Governorate, 2; "أطراف مدينة حمص" → Homs, 2; a bare town → 1.
+Precision (ACLED geo_precision) comes from the trigger word in front of the name (triggers.tsv):
+"محافظة إدلب" → Idlib Governorate, 3; "ريف حماة" → Hama Governorate, 2 (the countryside of a
+governorate seat is the rural part of its governorate); "ريف القصير", "أطراف مدينة حمص",
+"جنوب صور", "معبر رفح" → the town, 2; "بلدة تلبيسة", a bare town → 1.
 
-Ambiguous names are ranked by: explicit override (overrides.tsv), a country
-the article names elsewhere, kind (a country before a town of the same name),
-the Arab world, then population. Words that are also common words or person
-names (stopwords.txt) and nationality adjectives (demonyms.txt: "السوري") are
-never places.
+Disambiguation reads the article (`Gazetteer.score`): the countries it names (a country outright,
+or two unambiguous names of the same country), the admin-1 units of its unambiguous places, how
+close each candidate lies to the other places of the sentence, feature class and population,
+the trigger word (a unit, a town, a site), the Arab world, and UBports' preferred Arabic name.
+
+Guards against false places: a name that is also a common word (wordfreq Zipf, stored per name in
+the database) needs place evidence, the more the commoner ("الخيام" after "بلدة" or tagged LOC by
+the NER model); a token that is itself a common word is not read as clitic + name ("وزارة");
+a name inside a known multi-word organisation name ("قوات سوريا الديمقراطية"), a river bank
+("الضفة الشرقية لنهر الفرات"), a street ("شارع نابلس"), a span the NER model tags as a person or
+organisation, nationality adjectives (demonyms.txt) and stopwords.txt are no places; a small town
+abroad needs its country named in the article.
 
 Span rule: a place's span starts after the stripped conjunction/preposition
 ("والرستن" → "الرستن", "بدمشق" → "دمشق") and keeps the article when the
@@ -25,6 +35,10 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import os
+import sqlite3
+import threading
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -56,8 +70,8 @@ MINOR_POP = 20_000
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    gid: int
-    kind: str  # country | admin1 | admin2 | region | continent | city
+    gid: Optional[int]  # GeoNames id; None for a Who's On First place or a hand-kept site without one
+    kind: str  # country | admin1 | admin2 | region | continent | city | site
     name: str
     lat: float
     lon: float
@@ -65,6 +79,8 @@ class Entry:
     cc: Optional[str]
     pop: int
     admin1: Optional[str]
+    wof: Optional[int] = None
+    preferred: Optional[str] = None  # UBports' preferred Arabic name (a ranking hint)
 
 
 def _data(name: str):
@@ -79,69 +95,77 @@ def _lines(name: str) -> Iterable[list[str]]:
 
 
 NER_VETO = 0.6  # as sure as merge_ner needs to add an actor (ADD_MIN): then it is not read as a place
+_EXTRA = 1 << 30  # entry ids of overrides.tsv places missing from the database
 
 
 class Gazetteer:
-    """Normalized Arabic name → GeoNames entries; load once with `Gazetteer.load()`."""
+    """Normalized Arabic name → gazetteer entries; load once with `Gazetteer.load()`.
 
-    def __init__(self) -> None:
-        self.entries: list[Entry] = []
-        self.by_gid: dict[int, int] = {}
-        self.index: dict[str, tuple[int, ...]] = {}  # normalized name → entry indices
-        self.bare: dict[str, tuple[int, ...]] = {}  # name without its article ("رستن" for "الرستن")
-        self.art: dict[str, tuple[int, ...]] = {}  # town name given without article, written with it ("الخرطوم")
-        self.first_words: set[str] = set()  # first word of every multi-word name (quick reject)
+    The places live in places.sqlite (scripts/build_gazetteer.py): only the set of match keys
+    and their first words are held in memory; candidates and entries are read on demand and cached.
+    """
+
+    def __init__(self, path: Optional[str] = None) -> None:
+        self.path = path or str(_data("places.sqlite"))
+        self._db: Optional[sqlite3.Connection] = None
+        self._pid = 0
+        self._lock = threading.Lock()
+        self.keys: frozenset[str] = frozenset()
+        self.zipf: dict[str, float] = {}
+        self.clitic_words: frozenset[tuple[str, str]] = frozenset()  # ("وزاره", "زاره"): the ministry, not و + a village  # word frequency of one-word names that are also common words
+        self.first_words: frozenset[str] = frozenset()  # first word of every multi-word name (quick reject)
+        self.first_pairs: frozenset[tuple[str, str]] = frozenset()  # its first two words
+        self.extra: dict[int, Entry] = {}
+        self.extra_keys: dict[str, tuple[int, ...]] = {}
         self.override: dict[str, int] = {}
-        self.preferred: set[tuple[str, int]] = set()  # (name, entry) where name is its UBports preferred name
         self.blocked: set[str] = set()
         self.triggers: dict[str, tuple[str, bool]] = {}
         self.admin1_by_iso: dict[str, int] = {}
+        self._entries: dict[int, Entry] = {}
+        self._cands: dict[str, tuple[int, ...]] = {}
+        self._top: dict[tuple, Optional[Entry]] = {}
+        self._wof_only: dict[str, frozenset] = {}  # key → places that carry it only as a WOF variant
         self._polys = None
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():  # a forked worker opens its own connection
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._db
+
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn().execute(sql, args).fetchall()
 
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls) -> "Gazetteer":
         g = cls()
-        idx: dict[str, list[int]] = {}
-        bare: dict[str, list[int]] = {}
-        art: dict[str, list[int]] = {}
-        joined_heads = {normalize(r[0]) for r in _lines("joined_heads.txt")}
-        with gzip.open(_data("places.tsv.gz").open("rb"), "rt", encoding="utf-8") as f:
-            next(f)
-            for line in f:
-                gid, kind, name, lat, lon, fc, cc, pop, a1, pref, names = line.rstrip("\n").split("\t")
-                i = len(g.entries)
-                e = Entry(int(gid), kind, name, float(lat), float(lon), fc, cc or None, int(pop), a1 or None)
-                g.entries.append(e)
-                g.by_gid[e.gid] = i
-                if pref:
-                    g.preferred.add((pref, i))
-                for n in names.split("|"):
-                    idx.setdefault(n, []).append(i)
-                    head = n.split(" ", 1)[0]
-                    if head in joined_heads and n.count(" ") == 1:  # "كفر شوبا" is also written "كفرشوبا"
-                        idx.setdefault(n.replace(" ", ""), []).append(i)
-                    if n.startswith("ال") and len(n) > 4 and kind == "city":
-                        bare.setdefault(n[2:], []).append(i)
-                    # only big towns: "الخرطوم" for "خرطوم", but not "السيول" (floods) for Seoul
-                    elif kind == "city" and " " not in n and len(n) >= 5 and e.pop >= 1_000_000:
-                        art.setdefault("ال" + n, []).append(i)
-                if kind == "admin1" and e.admin1 and (e.admin1 not in g.admin1_by_iso
-                                                      or g.entries[g.admin1_by_iso[e.admin1]].pop < e.pop):
-                    g.admin1_by_iso[e.admin1] = i
+        g.keys = frozenset(k for (k,) in g._query("SELECT DISTINCT key FROM match_key"))
+        g.first_words = frozenset(k.split(" ", 1)[0] for k in g.keys if " " in k)
+        g.first_pairs = frozenset(tuple(k.split(" ", 2)[:2]) for k in g.keys if " " in k)
+        g.zipf = dict(g._query("SELECT key, zipf FROM key_zipf"))
+        g.clitic_words = frozenset(g._query("SELECT word, stem FROM clitic_word"))
+        for iso, i, _pop in g._query("SELECT admin1, id, population FROM place WHERE kind = 'admin1' AND admin1 "
+                                     "IS NOT NULL ORDER BY admin1, geonameid IS NULL, population DESC, id"):
+            g.admin1_by_iso.setdefault(iso, i)
+        extra_keys: dict[str, list[int]] = {}
         for row in _lines("overrides.tsv"):
             n, gid = normalize(row[0]), int(row[1])
-            if gid not in g.by_gid and len(row) >= 9:
-                e = Entry(gid, row[8], row[3], float(row[4]), float(row[5]), row[6], row[7], 0, None)
-                g.by_gid[gid] = len(g.entries)
-                g.entries.append(e)
-            if gid in g.by_gid:
-                g.override[n] = g.by_gid[gid]
-                idx.setdefault(n, []).append(g.by_gid[gid])
-        g.index = {k: tuple(dict.fromkeys(v)) for k, v in idx.items()}
-        g.bare = {k: tuple(v) for k, v in bare.items() if k not in g.index}
-        g.art = {k: tuple(v) for k, v in art.items()}
-        g.first_words = {k.split(" ", 1)[0] for k in g.index if " " in k}
+            hit = g._query("SELECT id FROM place WHERE geonameid = ? ORDER BY id LIMIT 1", (gid,))
+            if hit:
+                i = hit[0][0]
+            elif len(row) >= 9:
+                i = _EXTRA + len(g.extra)
+                g.extra[i] = Entry(gid, row[8], row[3], float(row[4]), float(row[5]), row[6], row[7], 0, None)
+            else:
+                continue
+            g.override[n] = i
+            extra_keys.setdefault(n, []).append(i)
+        g.extra_keys = {k: tuple(v) for k, v in extra_keys.items()}
+        g.keys |= frozenset(g.extra_keys)
+        g.first_words |= frozenset(k.split(" ", 1)[0] for k in g.extra_keys if " " in k)
+        g.first_pairs |= frozenset(tuple(k.split(" ", 2)[:2]) for k in g.extra_keys if " " in k)
         g.blocked = {normalize(r[0]) for r in _lines("stopwords.txt")}
         g.blocked |= {normalize(r[0]) for r in _lines("demonyms.txt")}
         for r in _lines("triggers.tsv"):
@@ -149,41 +173,108 @@ class Gazetteer:
             g.triggers[normalize(w.rstrip("*"))] = (role, w.endswith("*"))
         return g
 
+    def entry(self, i: int) -> Entry:
+        e = self._entries.get(i)
+        if e is None:
+            if i >= _EXTRA:
+                return self.extra[i]
+            (r,) = self._query("SELECT geonameid, kind, name, lat, lon, feature_code, country, population, admin1, "
+                               "wof_id, preferred_ar FROM place WHERE id = ?", (i,))
+            e = self._entries[i] = Entry(*r)
+        return e
+
+    def by_gid(self, gid: int) -> Optional[Entry]:
+        hit = self._query("SELECT id FROM place WHERE geonameid = ? ORDER BY id LIMIT 1", (gid,))
+        if hit:
+            return self.entry(hit[0][0])
+        return next((e for e in self.extra.values() if e.gid == gid), None)
+
     # ---- lookups -------------------------------------------------------------------------
     def candidates(self, key: str, allow_blocked: bool = False) -> tuple[int, ...]:
-        if (key in self.blocked and not allow_blocked) or len(key.replace(" ", "")) < MIN_LEN:
+        if (key in self.blocked and not allow_blocked) or len(key.replace(" ", "")) < MIN_LEN or key not in self.keys:
             return ()
-        c = self.index.get(key) or self.bare.get(key, ())
-        if key in self.art and key[2:] not in self.blocked:
-            c = tuple(dict.fromkeys(c + self.art[key]))
+        c = self._cands.get(key)
+        if c is None:
+            rows = self._query("SELECT place, how, geonames FROM match_key WHERE key = ? ORDER BY place", (key,))
+            # "الخرطوم" (a big town's name given with an article) only when the bare word is no common word
+            c = tuple(i for i, how, _ in rows if how != "article" or key[2:] not in self.blocked)
+            self._wof_only[key] = frozenset(i for i, _, gn in rows if not gn)
+            c = tuple(dict.fromkeys(c + self.extra_keys.get(key, ())))
+            if len(self._cands) < 100_000:
+                self._cands[key] = c
         return c
 
     def rank(self, cands: Iterable[int], context: frozenset = frozenset(), key: str = "",
-             prefer: Optional[str] = None) -> Optional[Entry]:
-        """Best entry: override, article's countries, kind, Arab world, population."""
-        if key in self.override and prefer is None:
-            return self.entries[self.override[key]]
-        best, best_s = None, -1e9
+             prefer: Optional[str] = None, near: "Optional[Context]" = None) -> Optional[Entry]:
+        """Best entry: override, then the highest `score`."""
         cands = tuple(cands)
-        maxpop = max((self.entries[i].pop for i in cands), default=0)
+        if key in self.override:
+            # "شمال الضفة" is still the West Bank, not a Syrian village "الضفة"; but "مدينة غزة" is the city
+            ov = self.entry(self.override[key])
+            if prefer not in ("city", "admin1") or ov.kind == prefer:
+                return ov
+            towns = tuple(i for i in cands if self.entry(i).kind == prefer and
+                          (prefer == "admin1" or self.entry(i).pop >= MINOR_POP))
+            if not towns:
+                return ov
+            cands = towns
+        best, best_s = None, -1e9
+        wof_only = self._wof_only.get(key, frozenset())
+        # the preferred-name hint goes to the most populous of the places that claim it (UBports gives
+        # "موسكو" to Mesquite, Texas too)
+        claim = max((i for i in cands if self.entry(i).preferred == key), key=lambda i: self.entry(i).pop,
+                    default=None)
+        maxpop = max((self.entry(i).pop for i in cands), default=0)
         for i in cands:
-            e = self.entries[i]
-            s = _KIND_BONUS.get(e.kind, 0.0) + min(math.log10(e.pop + 10), 7.0) / 3
-            # the article's countries help, but not a town 10x smaller than a namesake
-            # ("موسكو" in an article naming the US is still Moscow, not Mesquite TX)
-            if e.cc in context and (e.kind != "city" or e.pop * 10 >= maxpop):
-                s += 3
-            if (key, i) in self.preferred:
-                s += 3
-            if e.cc in MENA:
-                s += 2
-            if prefer == "admin1":
-                s += 20 if e.kind == "admin1" else -5
-            elif prefer == "city":
-                s += 20 if e.kind == "city" else 0
+            e = self.entry(i)
+            s = self.score(e, key, context, maxpop, prefer, near)
+            if e.preferred == key and i != claim:
+                s -= 3
+            if i in wof_only:  # a WOF variant spelling: less sure than a GeoNames name
+                s -= 1
             if s > best_s:
                 best, best_s = e, s
         return best
+
+    def top(self, cands: tuple[int, ...], key: str) -> Optional[Entry]:
+        """`rank` without context, memoized per name (the first pass asks it for every mention)."""
+        k = (key, cands)
+        if k not in self._top:
+            if len(self._top) > 100_000:
+                self._top.clear()
+            self._top[k] = self.rank(cands, frozenset(), key)
+        return self._top[k]
+
+    @staticmethod
+    def score(e: Entry, key: str, context: frozenset, maxpop: int, prefer: Optional[str],
+              near: "Optional[Context]") -> float:
+        """Hand weights, each a reading of the article (see the module docstring)."""
+        s = _KIND_BONUS.get(e.kind, 0.0) + min(math.log10(e.pop + 10), 7.0) / 3
+        if e.kind == "city" and e.pop < MINOR_POP:  # a village named like a country or governorate is rarely meant
+            s -= 1.0 if e.pop >= 1000 else 2.0
+        # the article's countries help, a town 10x smaller than a namesake less
+        # ("موسكو" in an article naming the US is still Moscow, not Mesquite TX)
+        if e.cc in context:
+            s += 3 if (e.kind != "city" or e.pop * 10 >= maxpop) else 1
+        if e.preferred == key:
+            s += 3
+        if e.cc in MENA:
+            s += 2
+        if context and e.cc not in context and e.kind == "city" and e.pop < 1_000_000:
+            s -= 1.5  # a town abroad when the article is about elsewhere: "زنجبار" in a Yemen report
+        if near is not None:
+            if e.admin1 and e.admin1 in near.admin1s:  # "الخيام" in an article about Nabatieh
+                s += 2
+            s += 3 * near.closeness(e)
+        if e.kind == "site" and " " in key:  # a full site name ("البحر الأحمر", "مطار دمشق") is that site
+            s += 6
+        if prefer == "admin1":  # "إقليم كردستان", "مديرية همدان": a region or district counts as a unit
+            s += 20 if e.kind in ("admin1", "region", "admin2") else -5
+        elif prefer == "city":
+            s += 20 if e.kind in ("city", "site") else 0
+        elif prefer == "site":
+            s += 20 if e.kind == "site" else 0
+        return s
 
     def resolve_name(self, normalized_name: str, context_countries: Iterable[str] = ()) -> Optional[Place]:
         """A place for a normalized Arabic name ("حمص", "محافظه ادلب"), or None."""
@@ -239,6 +330,56 @@ class _Hit:
     role: Optional[str] = None  # trigger role in front of it
     conj: bool = False  # first token carried و
     blocked: bool = False  # a stopword name: kept only after "مدينة"/"بلدة"/"محافظة" ("مدينة الميادين")
+    clitic: str = ""  # the stripped proclitic chain ("وب" of "وبحلب")
+    sent: int = 0  # sentence index
+
+
+@dataclass
+class Context:
+    """What the article has already pinned: admin-1 units and the places of the current sentence."""
+    admin1s: frozenset = frozenset()
+    points: tuple = ()  # (lat, lon) of the other confidently resolved places of the sentence
+
+    def distance(self, e: Entry) -> float:
+        return min((_km(e.lat, e.lon, la, lo) for la, lo in self.points), default=math.inf)
+
+    def closeness(self, e: Entry) -> float:
+        """exp(-km/40) to the sentence's other places, half nearest, half mean: 1 when on top of all.
+        "قرية تل شعير على طريق القامشلي - عامودا": the Tall Sha'ir between the two towns."""
+        if not self.points:
+            return 0.0
+        c = [math.exp(-_km(e.lat, e.lon, la, lo) / 40) for la, lo in self.points]
+        return (max(c) + sum(c) / len(c)) / 2
+
+
+def _km(la1: float, lo1: float, la2: float, lo2: float) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (la1, lo1, la2, lo2))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 6371 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+# prepositions that put what follows in a place ("في الخيام", "إلى حديثة", "بالقائم")
+_PLACE_PREPS = frozenset(normalize(w) for w in "في إلى الى من على قرب نحو باتجاه عند داخل حول".split())
+# a one-word name this common as a word (wordfreq Zipf) is a place only with place evidence:
+# "خرج" (went out) 4.8, "كسب" (gained) 4.4, "المنشأة" (the facility) 4.0, "الخيام" (the tents) 3.8
+COMMON_WORD = 3.5
+VERY_COMMON_WORD = 4.3
+
+
+@lru_cache(maxsize=1)
+def _org_names() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Multi-word organisation names of the actor lexicons that contain a place name, by first word:
+    "قوات سوريا الديمقراطية" (SDF) is no mention of Syria."""
+    out: dict[str, set] = {}
+    root = resources.files("marsad.data").joinpath("actors")
+    for fn in ("organizations.tsv", "organizations_petrarch.tsv"):
+        for line in root.joinpath(fn).read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            words = tuple(normalize(line.split("\t", 1)[0]).split())
+            if len(words) >= 2:
+                out.setdefault(words[0], set()).add(words)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
 
 
 class PlaceResolver:
@@ -246,6 +387,7 @@ class PlaceResolver:
 
     def __init__(self, gazetteer: Optional[Gazetteer] = None):
         self.gaz = gazetteer or Gazetteer.load()
+        self._maybe_cache: dict[str, bool] = {}
 
     # readings of a first token: (normalized prefix length stripped, stem); the token itself first
     @staticmethod
@@ -253,19 +395,45 @@ class PlaceResolver:
     def _readings(norm: str) -> list[tuple[int, str]]:
         out = [(0, norm)]
         for p, keep in _PROCLITICS:
-            if norm.startswith(p) and len(norm) - len(p) >= MIN_LEN:
+            # a short stem only as the head of a longer name: "وأم درمان" is و + "أم درمان"
+            if norm.startswith(p) and len(norm) - len(p) >= 2:
                 out.append((len(p) - len(keep), norm[len(p) - len(keep):]))
         # shortest prefix first: "ولبنان" is و + لبنان, not و + ل + بنان
         return sorted(dict.fromkeys(out), key=lambda r: r[0])
+
+    def _maybe(self, norm: str) -> int:
+        """1 if some reading of the word is a gazetteer key, 2 if only the first word of one, else 0
+        (also 1 when the word is a trigger, so that "محافظة" before a name is read). Cached."""
+        r = self._maybe_cache.get(norm)
+        if r is None:
+            gaz = self.gaz
+            readings = self._readings(norm)
+            r = 1 if any(stem in gaz.keys for _, stem in readings) else \
+                2 if any(stem in gaz.first_words for _, stem in readings) else 0
+            if len(self._maybe_cache) < 300_000:
+                self._maybe_cache[norm] = r
+        return r
+
+    def _continues(self, norm: str, nxt: str) -> bool:
+        """Whether some reading of `norm` followed by `nxt` starts a multi-word name."""
+        pairs = self.gaz.first_pairs
+        return any((stem, nxt) in pairs for _, stem in self._readings(norm))
 
     def _match(self, doc: Doc, toks) -> list[_Hit]:
         gaz, text = self.gaz, doc.text
         hits: list[_Hit] = []
         n = len(toks)
         i = 0
+        maybe, known = self._maybe, self._maybe_cache
         while i < n:
             t = toks[i]
-            if t.text.endswith(("اً", "ًا")):  # accusative adverb/adjective: "سورياً", "دوراً" (a role)
+            # quick reject: no reading of the word is a name or the first word of one (most words)
+            m = known.get(t.norm)
+            if m is None:
+                m = maybe(t.norm)
+            # 2: only the first word of longer names ("دير", "عين"): the next word must continue one
+            if not m or (m == 2 and (i + 1 == n or not self._continues(t.norm, toks[i + 1].norm))) \
+                    or t.text.endswith(("اً", "ًا")):  # "سورياً", "دوراً": accusative
                 i += 1
                 continue
             # words joined only across plain spaces, inside one sentence
@@ -276,20 +444,20 @@ class PlaceResolver:
             prev = toks[i - 1].norm if i else ""
             named = any(gaz.triggers.get(w, ("",))[0] in ("town", "admin") for _, w in self._readings(prev))
             for pre, stem in self._readings(t.norm):
-                if pre and stem in gaz.blocked and not named:
-                    continue
+                # "لدير" alone is no place, but "لدير الزور" is ل + "دير الزور"
+                single = not (pre and (stem in gaz.blocked or (t.norm, stem) in gaz.clitic_words) and not named)
                 key = stem
                 best = None
-                if gaz.candidates(key, allow_blocked=named):
+                if single and gaz.candidates(key, allow_blocked=named):
                     best = (i + 1, key)
                 if stem in gaz.first_words:
                     for k in range(i + 1, j):
                         key = key + " " + toks[k].norm
-                        if key in gaz.index and gaz.candidates(key):
+                        if key in gaz.keys and gaz.candidates(key):
                             best = (k + 1, key)
-                if best:
+                # the longest name over all readings: "وأم درمان" is و + "أم درمان" though "وام" is a village
+                if best and (found is None or best[0] > found[1][0]):
                     found = (pre, best)
-                    break
                 if t.norm in gaz.blocked and not named:  # "السوري" is an adjective: no clitic reading either
                     break
             if not found:
@@ -298,8 +466,15 @@ class PlaceResolver:
             pre, (end_tok, key) = found
             ns = doc.norm.norm_index(t.start) + pre
             s = doc.norm.offsets[ns] if ns < len(doc.norm.offsets) else t.start
-            hits.append(_Hit(s, toks[end_tok - 1].end, key, gaz.candidates(key, allow_blocked=named), i, end_tok,
-                             conj=t.norm.startswith("و") and pre > 0, blocked=key in gaz.blocked))
+            cands = gaz.candidates(key, allow_blocked=named)
+            head, _, rest = key.partition(" ")
+            if rest and gaz.triggers.get(head, ("",))[0] in ("town", "admin"):
+                # "مدينة زنجبار" is listed whole for Zanzibar; the town word may also just precede
+                # "زنجبار" (Zinjibar, Yemen): both readings compete, the article decides
+                cands = tuple(dict.fromkeys(cands + gaz.candidates(rest)))
+            hits.append(_Hit(s, toks[end_tok - 1].end, key, cands, i, end_tok,
+                             conj=t.norm.startswith("و") and pre > 0, blocked=key in gaz.blocked,
+                             clitic=t.norm[:pre]))
             i = end_tok
         return hits
 
@@ -308,7 +483,9 @@ class PlaceResolver:
         trig = self.gaz.triggers
         carry: Optional[tuple[str, int]] = None  # (role, token index where a carried "وX" must start)
         for h in hits:
-            roles = []
+            head = h.key.split(" ", 1)[0] if " " in h.key else ""
+            # a name that starts with its trigger ("محافظة طرطوس", "مدينة حمص" listed whole) reads the same
+            roles = [trig[head]] if trig.get(head, ("",))[0] in ("admin", "town") else []
             for k in (h.tok_i - 1, h.tok_i - 2):
                 if k < 0:
                     break
@@ -320,6 +497,8 @@ class PlaceResolver:
                 if not r:
                     break
                 roles.append(r)
+                if len(roles) == 2:
+                    break
             if roles:
                 # the outer word decides: "أطراف مدينة حمص" is near (2); "ريف محافظة حماة" is rif
                 kinds = [r[0] for r in roles]
@@ -336,7 +515,71 @@ class PlaceResolver:
     def _minor(self, e: Entry, key: str) -> bool:
         if key in self.gaz.override:
             return False
-        return e.kind in ("admin2", "region") or (e.kind == "city" and e.pop < MINOR_POP)
+        return e.kind in ("admin2", "region") or (e.kind in ("city", "site") and e.pop < MINOR_POP)
+
+    @staticmethod
+    def _river_bank(h: _Hit, toks) -> bool:
+        """"الضفة الشرقية لنهر الفرات" is the east bank of the Euphrates, not the West Bank."""
+        if not h.key.startswith("الضفه"):
+            return False
+        k = h.tok_j
+        if k < len(toks) and toks[k].norm in ("الشرقيه", "الغربيه", "اليمني", "اليسري", "المقابله", "الاخري"):
+            k += 1
+        if k < len(toks) and toks[k].norm in ("من", "علي"):  # "الضفة الغربية من نهر الأردن"
+            k += 1
+            return k < len(toks) and toks[k].norm in ("نهر", "النهر")
+        return k < len(toks) and toks[k].norm in ("لنهر", "للنهر", "نهر", "لقناه")
+
+    @staticmethod
+    def _street(h: _Hit, toks) -> bool:
+        """"شارع نابلس" in Jenin is a street named after Nablus, not Nablus."""
+        return h.tok_i > 0 and toks[h.tok_i - 1].norm in ("شارع", "وشارع", "بشارع")
+
+    def _in_org_name(self, h: _Hit, toks) -> bool:
+        """The hit lies inside a known multi-word organisation name that starts up to 3 words before."""
+        orgs = _org_names()
+        for k in range(max(0, h.tok_i - 3), h.tok_i + 1):
+            for _, first in self._readings(toks[k].norm):
+                for words in orgs.get(first, ()):
+                    end = k + len(words)
+                    if end >= h.tok_j and end <= len(toks) and \
+                            all(toks[k + m].norm == w for m, w in enumerate(words) if m):
+                        return True
+        return False
+
+    def _evidence(self, locs: list[tuple[int, int]], h: _Hit, toks) -> tuple[bool, bool]:
+        """(strong, preposition): a trigger word, the NER model's LOC tag, or a multi-word name;
+        a preposition of place right before it ("في", "إلى", attached "ب")."""
+        # the model's LOC span must end with the name ("ريف حلب" tagged LOC is no evidence for "ريف")
+        # a direction or vicinity word is no evidence: "شمال المخيم" is north of "the camp"
+        strong = h.role in ("town", "admin", "rif") or " " in h.key or any(
+            s <= h.start + 2 and abs(e - h.end) <= 1 for s, e in locs)
+        prev = toks[h.tok_i - 1].norm if h.tok_i else ""
+        prep = "ب" in h.clitic or prev in _PLACE_PREPS or (prev[:1] == "و" and prev[1:] in _PLACE_PREPS)
+        return strong, prep
+
+    def _accept(self, e: Entry, h: _Hit, ctx: frozenset, near: Context, strong: bool, prep: bool) -> bool:
+        """Place evidence a candidate needs, by how minor it is and how common a word its name is."""
+        z = self.gaz.zipf.get(h.key, 0.0) if " " not in h.key else 0.0
+        if h.key in self.gaz.override or (e.kind == "site" and z < COMMON_WORD):  # "مطار القامشلي", "كونيكو"
+            return True
+        if h.role in ("town", "near") and ctx and e.cc not in ctx and e.kind == "city" and e.pop < 500_000:
+            return False  # "حي القصور" in a Syrian report is no town abroad (Kousséri, Cameroon)
+        if ctx and e.cc not in ctx and e.kind == "city" and e.pop < 100_000:
+            return False  # a small town in a country the article never names: "المفرق" in a Yemen report
+        if ctx and e.cc not in ctx and e.kind == "city" and len(near.points) >= 2 and near.distance(e) > 1000:
+            return False  # a list of Gaza quarters "وزعرب وفوجو وحجازي": not Fuzhou, China
+        if h.clitic and len(h.key) <= 3 and ctx and e.cc not in ctx:
+            return False  # "كفر بلوم" is not ب + "لوم" (Lomé): a short stem abroad after a clitic
+        if self._minor(e, h.key):
+            if z >= VERY_COMMON_WORD:  # "المخيم" (the camp): "بلدة ..." or the model's LOC tag
+                return strong
+            if z >= COMMON_WORD:  # "الخيام" (the tents), "المطلة": any place word in front, or LOC
+                return strong or bool(h.role)
+            return bool(h.role) or e.cc in ctx
+        if z >= VERY_COMMON_WORD and e.kind == "city" and e.pop < 500_000:  # "القائم", "حديثة"
+            return strong or (prep and e.cc in ctx)
+        return True
 
     def __call__(self, doc: Doc) -> Doc:
         gaz = self.gaz
@@ -346,49 +589,93 @@ class PlaceResolver:
             toks = [t for t in toks if not any(a <= t.start < b for a, b in rm)]
         hits = self._match(doc, toks)
         self._roles(hits, toks)
-        # context: countries named outright, and countries of unambiguous names
-        ctx = set()
-        hits = [h for h in hits if not h.blocked or h.role in ("town", "admin")]
+        hits = [h for h in hits if (not h.blocked or h.role in ("town", "admin")) and not self._in_org_name(h, toks)
+                and not self._river_bank(h, toks) and not self._street(h, toks)]
+        starts = [s for s, _ in doc.sentences]
         for h in hits:
-            top = gaz.rank(h.cands, frozenset(), h.key)
+            h.sent = bisect_right(starts, h.start) - 1
+        # pass 1, anchors: countries named outright and names that can only be one country; the
+        # admin-1 units and points of names that are themselves unambiguous
+        ctx = set()
+        witnesses: dict[str, set] = {}  # country → the distinct unambiguous names that point to it
+        admin1s = set()
+        points: dict[int, list[tuple[int, float, float]]] = {}
+        for h in hits:
+            own = gaz.candidates(h.key, allow_blocked=True) or h.cands  # "محافظة أبين" as listed, not "أبين"
+            top = gaz.top(own, h.key)
             if top is None or not top.cc or self._minor(top, h.key):
                 continue
-            ccs = {gaz.entries[i].cc for i in h.cands}
+            ccs = {gaz.entry(i).cc for i in own}
             if len(ccs) == 1 or top.kind == "country" or h.key in gaz.override:
-                ctx.add(top.cc)
+                # a country named outright counts; a town or unit of one country only with a second
+                # name of the same country ("كييف" and "دونيتسك"), so that one odd reading ("فوجو", a
+                # Gaza quarter, read as Fuzhou) does not draw the article abroad
+                witnesses.setdefault(top.cc, set()).add(h.key)
+                if top.kind == "country" or h.key in gaz.override or len(witnesses[top.cc]) >= 2 \
+                        or top.kind in ("admin1", "region"):
+                    ctx.add(top.cc)
+                # a town or unit that is the only one of its name, or the only sizeable one ("تعز": the
+                # city and the governorate, beside villages) pins its admin-1 unit and its point
+                sizeable = [i for i in own if not self._minor(gaz.entry(i), h.key)]
+                if top.kind not in ("country", "continent") and (
+                        len(own) == 1 or h.key in gaz.override
+                        or len({gaz.entry(i).admin1 for i in sizeable}) == 1):
+                    if top.admin1:
+                        admin1s.add(top.admin1)
+                    points.setdefault(h.sent, []).append((h.start, top.lat, top.lon))
         ctx = frozenset(ctx)
-        places = []
+        # villages of the article's countries whose name is theirs alone ("عيترون", "مارون الراس") pin
+        # their admin-1 unit too: a border report names a string of them
         for h in hits:
+            if len(h.cands) == 1:
+                e = gaz.entry(h.cands[0])
+                if e.cc in ctx and e.admin1 and e.kind in ("city", "site") and gaz.zipf.get(h.key, 0) < COMMON_WORD:
+                    admin1s.add(e.admin1)
+        admin1s = frozenset(admin1s)
+        places = []
+        conf = getattr(doc, "ner_confidence", {})
+        locs = [(s, e) for s, e, lab in doc.ner if lab == "LOC"]
+        vetoes = [(s, e) for s, e, lab in doc.ner if lab in ("PERS", "ORG") and conf.get((s, e, lab), 1.0) >= NER_VETO]
+        for h in hits:
+            near = Context(admin1s, tuple((la, lo) for s, la, lo in points.get(h.sent, ()) if s != h.start))
             prec = 1
             if h.role == "admin":
-                e = gaz.rank(h.cands, ctx, h.key, prefer="admin1")
+                e = gaz.rank(h.cands, ctx, h.key, prefer="admin1", near=near)
                 if e and e.kind == "city" and e.admin1 in gaz.admin1_by_iso:
-                    e = gaz.entries[gaz.admin1_by_iso[e.admin1]]
+                    e = gaz.entry(gaz.admin1_by_iso[e.admin1])
+                elif e and e.kind not in ("admin1", "admin2", "region"):
+                    continue  # "ولاية كارولينا" names a unit no source lists, not the town Carolina, Puerto Rico
                 prec = 3
             elif h.role == "rif":
-                e = gaz.rank(h.cands, ctx, h.key, prefer="admin1")
+                # "ريف إدلب": the countryside of a governorate seat is the rural part of its governorate
+                # (the name "ريف دمشق" is itself a governorate): the governorate, precision 2 (codebook:
+                # part of a region); "ريف القصير", of a town that is no seat: the town, precision 2
+                e = gaz.rank(h.cands, ctx, h.key, prefer="admin1", near=near)
                 if e and e.kind != "admin1":
-                    e = gaz.rank(h.cands, ctx, h.key, prefer="city")
+                    e = gaz.rank(h.cands, ctx, h.key, prefer="city", near=near)
                 prec = 2
             elif h.role in ("near", "town"):
-                e = gaz.rank(h.cands, ctx, h.key, prefer="city")
-                prec = 2 if h.role == "near" else 1
+                # "أطراف مدينة حمص", "جنوب صور": the town, precision 2; "مدينة حماة", "بلدة تلبيسة": 1
+                e = gaz.rank(h.cands, ctx, h.key, prefer="city", near=near)
+                prec = 1 if h.role == "town" else 2
             else:
-                e = gaz.rank(h.cands, ctx, h.key)
+                e = gaz.rank(h.cands, ctx, h.key, near=near)
             if e is None:
                 continue
-            if self._minor(e, h.key) and not h.role and e.cc not in ctx:
+            strong, prep = self._evidence([x for x in locs if x[0] < h.end and h.start < x[1]], h, toks)
+            if not self._accept(e, h, ctx, near, strong, prep):
                 continue
             # "حديثه" (his talk) is not "حديثة" (Haditha): normalization merges ة and ه, the original does not
             if (not h.role and e.kind == "city" and e.pop < 100_000 and doc.text[h.end - 1] == "ه"
                     and " " not in h.key):
                 continue
-            conf = getattr(doc, "ner_confidence", {})
-            if any(s < h.end and h.start < e_ and lab in ("PERS", "ORG") and conf.get((s, e_, lab), 1.0) >= NER_VETO
-                   for s, e_, lab in doc.ner):
+            if h.role not in ("town", "admin") and e.kind != "site" and any(
+                    s < h.end and h.start < e_ for s, e_ in vetoes):
                 continue  # "جمال حدايدة" tagged as a person by the NER stage
-            if e.kind in ("country", "continent", "region", "admin1", "admin2") and h.role != "rif":
+            if e.kind in ("country", "continent", "region", "admin1", "admin2") and h.role not in ("rif", "near"):
                 prec = 3
             places.append(gaz.place(e, prec, text=doc.text[h.start:h.end], span=[h.start, h.end]))
+            if e.kind not in ("country", "continent") and not any(s == h.start for s, _, _ in points.get(h.sent, ())):
+                points.setdefault(h.sent, []).append((h.start, e.lat, e.lon))  # a pinned place guides the next
         doc.places = places
         return doc

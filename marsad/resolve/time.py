@@ -618,12 +618,23 @@ def _rel_value(anchor_kind: str, unit: str, off: int, ref: Optional[date], ctx: 
     return f"{ref.year + off:04d}", None, 3, anchor_kind
 
 
+_CALENDAR_VALUE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def _in_calendar(value: Optional[str]) -> bool:
+    """"2024-12-05" yes; "10000-01", "-001" or "0000" (off the ends of Python's calendar, years 1-9999) no."""
+    return bool(value) and _CALENDAR_VALUE.fullmatch(value) is not None and value[:4] != "0000"
+
+
 def _resolve_all(hits: list[_Hit], ref: Optional[date]) -> list[tuple[_Hit, tuple]]:
     ctx = _Ctx()
     out = []
     for h in hits:
-        r = _resolve(h, ref, ctx)
-        if r is None:
+        try:
+            r = _resolve(h, ref, ctx)
+        except (OverflowError, ValueError):  # "أمس" published on 0001-01-01: no such day, left unresolved
+            r = None
+        if r is None or not _in_calendar(r[0]) or (r[1] is not None and not _in_calendar(r[1])):
             continue
         out.append((h, r))
         ctx.note(r[0])
@@ -638,6 +649,13 @@ def _first_day(value: str) -> date:
 
 
 _NEAR_KINDS = ("REL", "W")
+
+
+def _checks(check, c: date) -> bool:
+    try:
+        return check(c)
+    except (OverflowError, ValueError):  # a mention that falls off the calendar from this candidate
+        return False
 
 
 def _infer_published(hits: list[_Hit]) -> Optional[PublishedInferred]:
@@ -683,7 +701,8 @@ def _infer_published(hits: list[_Hit]) -> Optional[PublishedInferred]:
             return False
         return True
 
-    ok = [c for c in (lo + timedelta(days=i) for i in range(0, 400)) if check(c)]
+    last = min(400, (date.max - lo).days + 1)  # the candidates stop at 9999-12-31
+    ok = [c for c in (lo + timedelta(days=i) for i in range(0, last)) if _checks(check, c)]
     if not ok:
         return None
     earliest, latest = ok[0], ok[-1]
