@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Optional
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from marsad.store.models import DocumentRow, EventRow, MergedEventRow, StoryRow, utcnow
 
@@ -101,11 +101,16 @@ def _cluster(store, new_ids: list[int], days: list[date], Clusterer, profile, em
     return {"documents": len(new_profiles), "stories_touched": len(touched)}
 
 
-def _mention(ev: EventRow, doc: DocumentRow):
+# only the columns a mention needs: loading whole rows would hold every article's text in memory
+_MENTION_COLS = (EventRow.id, EventRow.record, EventRow.merged_event_id, DocumentRow.doc_id, DocumentRow.outlet,
+                 DocumentRow.url, DocumentRow.published, DocumentRow.story_id)
+
+
+def _mention(row):
     from marsad.stories.merge import Mention
 
-    return Mention(ref=ev.id, doc_id=doc.doc_id, record=ev.record, outlet=doc.outlet, url=doc.url,
-                   published=doc.published, story_id=doc.story_id)
+    return Mention(ref=row.id, doc_id=row.doc_id, record=row.record, outlet=row.outlet, url=row.url,
+                   published=row.published, story_id=row.story_id)
 
 
 def _merge(store) -> dict:
@@ -113,23 +118,24 @@ def _merge(store) -> dict:
 
     merger = EventMerger()
     with store.Session() as s:
-        new = s.execute(select(EventRow, DocumentRow).join(DocumentRow, DocumentRow.id == EventRow.document_id)
+        new = s.execute(select(*_MENTION_COLS).join(DocumentRow, DocumentRow.id == EventRow.document_id)
                         .where(EventRow.merged_event_id.is_(None), EventRow.status != "wrong")
                         .order_by(EventRow.date.asc().nulls_last(), EventRow.id)).all()
         if not new:
             return {"events": 0, "merged_touched": 0}
-        mentions = [_mention(e, d) for e, d in new]
+        mentions = [_mention(r) for r in new]
+        del new
         days = sorted({m.day for m in mentions if m.day is not None})
         # merged events of the same days (± the window) are the only ones a new mention can join
         ctx_days = sorted({d + timedelta(days=k) for d in days for k in range(-DAY_WINDOW, DAY_WINDOW + 1)})
         groups: dict[int, list] = defaultdict(list)
         for i in range(0, len(ctx_days), 200):
-            rows = s.execute(select(EventRow, DocumentRow).join(DocumentRow, DocumentRow.id == EventRow.document_id)
+            rows = s.execute(select(*_MENTION_COLS).join(DocumentRow, DocumentRow.id == EventRow.document_id)
                              .where(EventRow.merged_event_id.is_not(None), EventRow.date.in_(ctx_days[i:i + 200]),
                                     EventRow.status != "wrong")
                              .order_by(EventRow.merged_event_id, EventRow.id)).all()
-            for e, d in rows:
-                groups[e.merged_event_id].append(_mention(e, d))
+            for r in rows:
+                groups[r.merged_event_id].append(_mention(r))
     for key in sorted(groups):
         merger.load(key, groups[key])
     touched = []
@@ -147,9 +153,9 @@ def _merge(store) -> dict:
             s.flush()
             g.key = row.id
             ids = [m.ref for m in g.mentions]
-            for i in range(0, len(ids), 500):
-                for e in s.scalars(select(EventRow).where(EventRow.id.in_(ids[i:i + 500]))):
-                    e.merged_event_id = row.id
+            for i in range(0, len(ids), 500):  # a bulk UPDATE: no event rows (and their JSON) loaded
+                s.execute(update(EventRow).where(EventRow.id.in_(ids[i:i + 500])).values(merged_event_id=row.id)
+                          .execution_options(synchronize_session=False))
         # merged events left without events (their articles were re-extracted) go
         alive = select(EventRow.merged_event_id).where(EventRow.merged_event_id.is_not(None)).distinct()
         s.execute(delete(MergedEventRow).where(MergedEventRow.id.not_in(alive)))
