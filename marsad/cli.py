@@ -6,6 +6,7 @@
     marsad ner INPUT -o OUT                 (CoNLL tagging; marsad/ner/cli.py)
     marsad ingest / export                  (database; marsad/store/cli.py)
     marsad serve                            (API + web app; marsad/api/cli.py)
+    marsad stories                          (stories with their articles; marsad/stories/cli.py)
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from marsad.api.cli import serve_command
 from marsad.batch import batch_command
 from marsad.ner.cli import ner_command
 from marsad.store.cli import export_command, ingest_command
+from marsad.stories.cli import stories_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Marsad: Arabic news in, coded, located, dated events out.")
@@ -39,7 +41,8 @@ def _check_published(value: Optional[str]) -> Optional[str]:
 
 @app.command()
 def extract(
-    inputs: List[Path] = typer.Argument(..., help=".txt, .jsonl(.gz), .json, .html files or directories of them"),
+    inputs: List[Path] = typer.Argument(..., help=".txt, .jsonl(.gz), .json, .html, .warc(.gz) files or directories "
+                                                  "of them; - reads JSON Lines from stdin"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSON Lines output (default: stdout)"),
     published: Optional[str] = typer.Option(None, help="publication date for inputs that give none",
                                             callback=_check_published),
@@ -57,7 +60,7 @@ def extract(
     from marsad.parallel import extract_lines
     from marsad.pipeline import Limits
 
-    missing = [str(p) for p in inputs if not p.exists()]
+    missing = [str(p) for p in inputs if not p.exists() and str(p) != "-"]  # "-": JSON Lines on stdin
     if missing:
         err.print(f"[red]error:[/red] no such file: {', '.join(missing)}")
         raise typer.Exit(2)
@@ -116,6 +119,7 @@ app.command("ingest")(ingest_command)
 app.command("export")(export_command)
 app.command("serve")(serve_command)
 app.command("batch")(batch_command)
+app.command("stories")(stories_command)
 
 
 if __name__ == "__main__":

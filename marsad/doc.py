@@ -52,6 +52,7 @@ class Doc:
     outlet: Optional[str] = None
     title: Optional[str] = None
     url: Optional[str] = None
+    fetched: Optional[str] = None  # when an archived page was fetched (WARC-Date), ISO 8601
 
     removed: list[Removed] = field(default_factory=list)  # text.clean
     sentences: list[tuple[int, int]] = field(default_factory=list)  # text.segment (in Segmenter)
@@ -115,7 +116,7 @@ class Doc:
             doc_id=self.doc_id,
             published=self.published_raw or (self.published.isoformat() if self.published else None),
             published_inferred=self.published_inferred,
-            outlet=self.outlet, title=self.title, url=self.url,
+            outlet=self.outlet, title=self.title, url=self.url, fetched=self.fetched,
             text=self.text,
             removed=self.removed,
             sentences=[[s, e] for s, e in self.sentences],

@@ -22,7 +22,7 @@ from marsad.pipeline import InputDoc, Limits
 from marsad.records import ErrorRecord
 from marsad.text.sanitize import scrub_surrogates
 
-SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".json", ".html", ".htm")
+SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".json", ".html", ".htm", ".warc", ".warc.gz")
 _CHUNK = 1 << 20
 
 
@@ -40,16 +40,20 @@ def expand(paths: list[Path]) -> list[Path]:
 def read_inputs(paths: list[Path], published: str | None = None,
                 limits: Optional[Limits] = None) -> Iterator[InputDoc | ErrorRecord]:
     """InputDocs and read-error records for the files (and directories) named, in order."""
+    from marsad.archive import is_archive, read_archive, read_saved_page
+
     limits = limits or Limits()
     for path in expand(paths):
         name = path.name
         try:
-            if name.endswith((".jsonl", ".jsonl.gz")):
+            if is_archive(path):  # WARC files and "-" (JSON Lines on stdin): marsad/archive.py
+                yield from read_archive(path, published)
+            elif name.endswith((".jsonl", ".jsonl.gz")):
                 yield from _read_jsonl(path, published, limits)
             elif name.endswith(".json"):
                 yield from _read_json(path, published, limits)
             elif name.endswith((".html", ".htm")):
-                yield _read_html(path, published, limits)
+                yield read_saved_page(path, published, limits)
             else:
                 yield _read_txt(path, published, limits)
         except OSError as e:  # unreadable file (the JSON Lines reader handles its own errors per line)

@@ -92,6 +92,7 @@ class InputDoc:
     outlet: Optional[str] = None
     title: Optional[str] = None
     url: Optional[str] = None
+    fetched: Optional[str] = None  # archived input: when the page was fetched
 
 
 def parse_published(value: Optional[str]) -> Optional[date]:
@@ -146,7 +147,8 @@ class Pipeline:
         return Doc(text=text, original=original if original != text else None,
                    doc_id=scrub_surrogates(str(item.doc_id)) if item.doc_id else content_id(original),
                    published=parse_published(meta["published"]), published_raw=meta["published"],
-                   outlet=meta["outlet"], title=meta["title"], url=meta["url"])
+                   outlet=meta["outlet"], title=meta["title"], url=meta["url"],
+                   fetched=item.fetched)
 
     def make_doc_lenient(self, text: str, published: Optional[str] = None) -> Doc:
         """A Doc for a short snippet (a single sentence), skipping the article checks."""

@@ -150,6 +150,7 @@ class Document(Record):
     outlet: Optional[str] = None
     title: Optional[str] = None
     url: Optional[str] = None
+    fetched: Optional[str] = None  # when the page was archived (WARC-Date / file time), for web-archive input
     text: str
     removed: list[Removed] = Field(default_factory=list)
     sentences: list[Span] = Field(default_factory=list)

@@ -33,7 +33,7 @@ def ev_id(store, doc_id, i=0):
 def test_schema_is_at_head(store):
     from marsad.store.migrate import current
 
-    assert current(store.engine) == "0001"
+    assert current(store.engine) == "0002"
     assert store.counts() == {"documents": 0, "events": 0, "corrections": 0, "errors": 0}
 
 

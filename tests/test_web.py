@@ -568,3 +568,114 @@ def test_private_server_asks_for_the_token(browser, tmp_path):
             assert pg.input_value("#c-token") == TOKEN
         finally:
             ctx.close()
+
+
+# --------------------------------------------------------------------------------------
+# Stories, the true time axis and paging (issue 12)
+# --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def story_server(tmp_path_factory):
+    """Two reports of one made-up strike (tests/test_stories.py), events dated 1982, 2016 and 2023,
+    and 1,050 synthetic events, so that the table has a second page."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_stories import day_one, doc, event, HAMA
+
+    from marsad.store.store import Store
+    from marsad.store.synthetic import make_records
+
+    db_url = "sqlite:///" + str(tmp_path_factory.mktemp("storydb") / "marsad.db")
+    store = Store(db_url)
+    try:
+        for r in day_one():
+            store.ingest_record(r)
+        for year in ("1982", "2016"):
+            store.ingest_record(doc(f"old-{year}", f"{year}-06-01", f"ذكرى {year}", f"نص مكتوب للاختبار عن غارة عام {year}. "
+                                    "ولا علاقة له بأي حدث حقيقي.", [event(HAMA, f"{year}-06-01")], places=[HAMA]))
+        for r in make_records(n_events=1050, per_doc=5, start=__import__("datetime").date(2023, 3, 1), days=30):
+            store.ingest_record(r)
+        store.update_stories()
+    finally:
+        store.close()
+    with _serve(_make_app(db_url)) as base:
+        yield base
+
+
+@pytest.fixture
+def story_page(browser, story_server):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US", service_workers="block")
+    pg = ctx.new_page()
+    pg.set_default_timeout(20000)
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    try:
+        yield pg
+    finally:
+        ctx.close()
+
+
+def test_story_articles_and_sources_side_by_side(story_page, story_server):
+    pg = story_page
+    pg.goto(story_server + "/")
+    pg.wait_for_selector("#stories li")
+    item = pg.locator("#stories li", has_text="سوق في حماة")
+    item.first.click()
+    pg.wait_for_selector("#story-panel:not([hidden]) .story-doc")
+    assert pg.locator("#story-docs .story-doc").count() == 2
+    assert {pg.locator("#story-docs .story-doc").nth(i).get_attribute("data-doc") for i in range(2)} == {
+        "strike-a", "strike-b"}
+    merged = pg.locator("#story-events .merged").first
+    assert merged.locator(".source").count() == 2
+    assert "sources disagree: dead" in merged.inner_text()
+    assert "dead 3 (lowest reported)" in merged.inner_text()
+    # the two docs sit side by side: same row, different columns
+    boxes = [pg.locator("#story-docs .story-doc").nth(i).bounding_box() for i in range(2)]
+    assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2 and boxes[0]["x"] != boxes[1]["x"]
+    pg.wait_for_selector(".leaflet-overlay-pane path.merged-marker")
+    _shot(pg, "web-story.png")
+    pg.click("#story-close")
+    pg.wait_for_selector("#story-panel", state="hidden")
+    assert not pg.errors
+
+
+def test_timeline_is_a_true_time_axis(story_page, story_server):
+    pg = story_page
+    pg.goto(story_server + "/")
+    pg.wait_for_selector("#timeline rect.bar")
+    bars = pg.eval_on_selector_all("#timeline rect.bar", "rs => rs.map(r => [r.dataset.date, +r.getAttribute('x')])")
+    bars.sort()
+    from datetime import date as _date
+
+    def start(b: str) -> float:
+        parts = [int(p) for p in b.split("-")] + [1, 1]
+        return _date(parts[0], parts[1], parts[2]).toordinal()
+
+    (b0, x0), (bl, xl) = bars[0], bars[-1]
+    assert b0.startswith("1982") and xl > x0
+    for b, x in bars[1:-1]:
+        expected = (start(b) - start(b0)) / (start(bl) - start(b0))
+        assert abs((x - x0) / (xl - x0) - expected) < 0.03, (b, x)
+    x2016 = next(x for b, x in bars if b.startswith("2016"))
+    assert (x2016 - x0) / (xl - x0) > 0.75  # 34 of 42 years: far from 1982, not the next bar over
+    _shot(pg, "web-timeline.png")
+
+
+def test_event_table_pages_beyond_1000_rows(story_page, story_server):
+    pg = story_page
+    pg.goto(story_server + "/")
+    pg.wait_for_function("() => document.querySelectorAll('#events tbody tr').length === 1000")
+    total = _get_json(story_server + "/api/events?limit=1")["total"]
+    assert total > 1000
+    assert pg.inner_text("#page-info") == f"1–1000 of {total}"
+    first_ids = set(pg.eval_on_selector_all("#events tbody tr", "rs => rs.map(r => r.dataset.id)"))
+    pg.click("#page-next")
+    pg.wait_for_function("n => document.querySelectorAll('#events tbody tr').length === n", arg=total - 1000)
+    assert pg.inner_text("#page-info") == f"1001–{total} of {total}"
+    second_ids = set(pg.eval_on_selector_all("#events tbody tr", "rs => rs.map(r => r.dataset.id)"))
+    assert not first_ids & second_ids
+    assert pg.is_disabled("#page-next") and not pg.is_disabled("#page-prev")
+    pg.click("#page-prev")
+    pg.wait_for_function("() => document.querySelectorAll('#events tbody tr').length === 1000")
+    assert not pg.errors

@@ -357,6 +357,10 @@ def create_app(db_url: str, token: Optional[str] = None, private: bool = False, 
         doc = store.get_document(result.doc_id)
         return {"doc_id": result.doc_id, "event_ids": doc["event_ids"], "added": result.added_doc}
 
+    from marsad.api.stories import stories_router  # stories and merged events (marsad/api/stories.py)
+
+    app.include_router(stories_router(store, read_deps, read_resp))
+
     try:
         from marsad.web import mount  # the analysts' web app, when installed
     except ImportError:

@@ -35,6 +35,9 @@ def ingest_command(
                                                           "(JSON Lines): store them without extracting again"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="progress bar on stderr"),
     ner: bool = typer.Option(True, "--ner/--no-ner", help="use the shipped NER model"),
+    stories: bool = typer.Option(True, "--stories/--no-stories",
+                                 help="then cluster the new documents into stories and merge their events "
+                                      "across articles (incremental; `marsad stories` does it later)"),
 ):
     """Extract articles and store documents and events (same text twice: nothing changes).
 
@@ -45,7 +48,7 @@ def ingest_command(
     from rich.table import Table
 
     err = Console(stderr=True)
-    missing = [str(p) for p in inputs if not p.exists()]
+    missing = [str(p) for p in inputs if not p.exists() and str(p) != "-"]  # "-": JSON Lines on stdin
     if missing:
         err.print(f"[red]error:[/red] no such file: {', '.join(missing)}")
         raise typer.Exit(2)
@@ -65,7 +68,7 @@ def ingest_command(
         pipeline = Pipeline(ner=ner)
     try:
         s = store.ingest(list(inputs), published=published, progress=progress, pipeline=pipeline,
-                         records=records, console=err)
+                         records=records, console=err, stories=stories)
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/yellow]: documents stored so far are kept")
         raise typer.Exit(130)
@@ -100,6 +103,8 @@ def export_command(
     q: Optional[str] = typer.Option(None, "--q", help="Arabic full text (normalized match)"),
     status: Optional[str] = typer.Option(None, help="machine | corrected | wrong"),
     include_wrong: bool = typer.Option(False, "--include-wrong", help="also events analysts marked wrong"),
+    merged: bool = typer.Option(False, "--merged", help="acled-csv: one row per merged event (every source in "
+                                                       "`source` and `notes`) instead of one per article's event"),
 ):
     """Export stored events as ACLED CSV, PLOVER JSON Lines, GeoJSON or Parquet."""
     from rich.console import Console
@@ -122,7 +127,16 @@ def export_command(
         raise typer.Exit(2)
     store = _open(db)
     try:
-        n = export(store, format, output, filters, include_wrong=include_wrong or status == "wrong")
+        if merged:
+            from marsad.store.export import export_merged_acled
+
+            if format != "acled-csv":
+                err.print("[red]error:[/red] --merged goes with --format acled-csv")
+                raise typer.Exit(2)
+            store.update_stories()
+            n = export_merged_acled(store, output)
+        else:
+            n = export(store, format, output, filters, include_wrong=include_wrong or status == "wrong")
     except OSError as e:
         err.print(f"[red]error:[/red] cannot write {output}: {e.strerror or e}")
         raise typer.Exit(2)

@@ -295,3 +295,56 @@ def _parquet(store, out: Path, filters, include_wrong: bool) -> int:
     finally:
         writer.close()
     return n
+
+
+def merged_notes(m: dict) -> str:
+    """The notes of a merged event: the coded sentence, then every source with what it reported."""
+    ev = {k: m.get(k) for k in ("plover_type", "acled_event_type", "acled_sub_event_type", "location_name", "country",
+                                "admin1", "dead", "injured", "arrested", "actor1", "actor2")}
+    ev.update(date=m.get("date"), time_precision=1)
+    s = notes(ev)
+    parts = []
+    for src in m.get("sources") or []:
+        bits = [src.get("outlet") or "unknown outlet", src.get("published", "")[:10] if src.get("published") else "",
+                src.get("url") or src.get("doc_id")]
+        rep = [f"{src[k]} {w}" for k, w in (("dead", "killed"), ("injured", "injured")) if src.get(k) is not None]
+        if src.get("date") and src.get("date") != m.get("date"):
+            rep.append(f"dated {src['date']}")
+        parts.append(" ".join(b for b in bits if b) + (f" ({', '.join(rep)})" if rep else ""))
+    s += f" Sources ({m.get('source_count') or len(parts)}): " + "; ".join(parts) + "."
+    dis = m.get("disagreements") or {}
+    if dis:
+        s += " Sources disagree on " + ", ".join(sorted(dis)) + "; the lowest count is coded (ACLED)."
+    return s
+
+
+def merged_acled_row(m: dict) -> dict:
+    """One ACLED row for a merged event: `source` lists every outlet, `notes` every source."""
+    first = dict((m.get("sources") or [{}])[0])
+    ev = {"id": f"M{m['id']}", "date": m.get("date"), "time_precision": 1, "status": "machine",
+          "record": {}, "actor1_country": None, "actor1_sector": None, "actor2_country": None, "actor2_sector": None,
+          "geo_precision": None}
+    ev.update({k: m.get(k) for k in ("plover_type", "acled_event_type", "acled_sub_event_type", "location_name", "lat",
+                                     "lon", "country", "admin1", "dead", "injured", "arrested", "actor1", "actor2")})
+    row = acled_row(ev, {"outlet": None, "updated_at": None})
+    outlets = m.get("outlets") or sorted({s.get("outlet") for s in m.get("sources") or [] if s.get("outlet")})
+    row["source"] = "; ".join(outlets) or first.get("outlet") or ""
+    row["notes"] = merged_notes(m)
+    row["fatalities"] = m.get("dead") or 0
+    return row
+
+
+def export_merged_acled(store, out: Path) -> int:
+    """ACLED CSV with one row per merged event (marsad/store/stories.py)."""
+    from marsad.store.stories import iter_merged
+
+    n = 0
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=ACLED_COLUMNS)
+        w.writeheader()
+        for m in iter_merged(store):
+            if not m.get("acled_event_type"):
+                continue
+            w.writerow(merged_acled_row(m))
+            n += 1
+    return n

@@ -14,13 +14,18 @@ Three tables carry the data (schema changes go through Alembic, migrations/):
   values before; never updated or deleted.
 * ``ingest_errors``: documents the pipeline could not process (error records),
   so that no input is silently lost.
+* ``stories``: same-story clusters (marsad/stories); a document's ``story_id``
+  and ``duplicate_of`` point into them / at its original;
+* ``merged_events``: one row per happening reported by one or more articles;
+  each event row's ``merged_event_id`` says which (marsad/stories/merge.py).
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -51,6 +56,10 @@ class DocumentRow(Base):
     record: Mapped[dict[str, Any]] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # stories (marsad/stories): set by Store.update_stories, NULL until then
+    story_id: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    duplicate_of: Mapped[Optional[str]] = mapped_column(String(255))
+    minhash: Mapped[Optional[bytes]] = mapped_column(LargeBinary)  # uint32 MinHash signature of the text
 
     events: Mapped[list["EventRow"]] = relationship(back_populates="document", cascade="all, delete-orphan",
                                                     order_by="EventRow.id")
@@ -101,6 +110,7 @@ class EventRow(Base):
     anchor_end: Mapped[Optional[int]] = mapped_column(Integer)
     sentence_index: Mapped[Optional[int]] = mapped_column(Integer)
     confidence: Mapped[Optional[float]] = mapped_column(Float)
+    merged_event_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)  # merged_events.id
     machine_record: Mapped[dict[str, Any]] = mapped_column(JsonType)
     record: Mapped[dict[str, Any]] = mapped_column(JsonType)
     pipeline_version: Mapped[Optional[str]] = mapped_column(String(64))
@@ -134,3 +144,43 @@ class IngestErrorRow(Base):
     doc_id: Mapped[str] = mapped_column(String(255))
     error: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StoryRow(Base):
+    __tablename__ = "stories"
+
+    story_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="story")  # story | bulletin
+    title: Mapped[Optional[str]] = mapped_column(Text)  # of its founding document
+    first_day: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    last_day: Mapped[Optional[date]] = mapped_column(Date)
+    n_docs: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class MergedEventRow(Base):
+    __tablename__ = "merged_events"
+    __table_args__ = (Index("ix_merged_type_date", "plover_type", "date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plover_type: Mapped[Optional[str]] = mapped_column(String(32))
+    acled_event_type: Mapped[Optional[str]] = mapped_column(String(128))
+    acled_sub_event_type: Mapped[Optional[str]] = mapped_column(String(128))
+    date: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    date_value: Mapped[Optional[str]] = mapped_column(String(32))
+    location_name: Mapped[Optional[str]] = mapped_column(Text)
+    geonameid: Mapped[Optional[int]] = mapped_column(Integer)
+    lat: Mapped[Optional[float]] = mapped_column(Float)
+    lon: Mapped[Optional[float]] = mapped_column(Float)
+    country: Mapped[Optional[str]] = mapped_column(String(8))
+    admin1: Mapped[Optional[str]] = mapped_column(String(16))
+    actor1: Mapped[Optional[str]] = mapped_column(Text)
+    actor2: Mapped[Optional[str]] = mapped_column(Text)
+    dead: Mapped[Optional[int]] = mapped_column(Integer)
+    injured: Mapped[Optional[int]] = mapped_column(Integer)
+    arrested: Mapped[Optional[int]] = mapped_column(Integer)
+    source_count: Mapped[int] = mapped_column(Integer, default=1)
+    outlets: Mapped[list] = mapped_column(JsonType, default=list)
+    disagreements: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    story_id: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -616,8 +616,12 @@ class Store:
         return added
 
     def ingest(self, paths: list[Path], published: Optional[str] = None, progress: bool = True,
-               pipeline=None, records: bool = False, console=None) -> IngestSummary:
-        """Extract (or, with records=True, read document records from JSONL) and store; one commit per document."""
+               pipeline=None, records: bool = False, console=None, stories: bool = True) -> IngestSummary:
+        """Extract (or, with records=True, read document records from JSONL) and store; one commit per document.
+
+        With `stories`, the new documents are then clustered into stories and
+        their events merged across articles (update_stories).
+        """
         summary = IngestSummary()
         items = _read_records(paths) if records else self._extract(paths, published, pipeline)
         total = _count_inputs(paths) if progress else None
@@ -628,7 +632,15 @@ class Store:
                 r = self.ingest_record({"doc_id": str(rec.get("doc_id", "?")) if isinstance(rec, dict) else "?",
                                         "error": f"not a document record: {e}"})
             summary.add(r)
+        if stories:
+            self.update_stories()
         return summary
+
+    def update_stories(self) -> dict:
+        """Assign stories to new documents and merge new events (marsad/store/stories.py)."""
+        from marsad.store.stories import update_stories
+
+        return update_stories(self)
 
     def _extract(self, paths, published, pipeline) -> Iterator[dict]:
         """Document/error records for the inputs; texts already stored by this pipeline version are not re-run."""

@@ -31,13 +31,15 @@
     ["places", "m-place", "place"], ["times", "m-time", "time"],
   ];
   const FILTER_KEYS = ["start", "end", "plover_type", "acled_type", "country", "admin1", "actor", "q", "status"];
-  const PAGE = 100, MAX_EVENTS = 1000;
+  const PAGE = 100, MAX_EVENTS = 1000;  // the table shows pages of MAX_EVENTS rows (Prev/Next), fetched PAGE at a time
+  const STORY_PAGE = 20;
   const LS_TOKEN = "marsad.token", LS_USER = "marsad.user";
 
   const $ = (sel) => document.querySelector(sel);
   const state = {
     items: [], total: 0, sort: { key: "date", dir: -1 }, selectedId: null, current: null,
-    markers: new Map(), seq: 0, fitted: false, activeDay: null,
+    markers: new Map(), seq: 0, fitted: false, activeDay: null, offset: 0,
+    storyOffset: 0, storyTotal: 0, story: null,
   };
 
   // ---------- small DOM helpers (text only) ----------
@@ -186,14 +188,16 @@
     syncUrl();
     say("");
     try {
+      if (!(opts && opts.keepPage)) state.offset = 0;
+      const start = state.offset;
       const [first, tl] = await Promise.all([
-        api("/api/events?" + query(f, { limit: PAGE, offset: 0 })),
+        api("/api/events?" + query(f, { limit: PAGE, offset: start })),
         api("/api/timeline?" + query(f)).catch((e) => ({ items: [], error: e })),
       ]);
       let items = first.items || [];
       const total = first.total ?? items.length;
-      while (items.length < Math.min(total, MAX_EVENTS)) {
-        const page = await api("/api/events?" + query(f, { limit: PAGE, offset: items.length }));
+      while (items.length < Math.min(total - start, MAX_EVENTS)) {
+        const page = await api("/api/events?" + query(f, { limit: PAGE, offset: start + items.length }));
         if (!page.items || !page.items.length) break;
         items = items.concat(page.items);
       }
@@ -268,51 +272,84 @@
       tbody.appendChild(tr);
     }
     const n = state.items.length;
-    $("#count").textContent = state.total > n ? n + " shown of " + state.total : state.total + " matching";
+    $("#count").textContent = state.total + " matching";
+    $("#page-info").textContent = n ? (state.offset + 1) + "–" + (state.offset + n) + " of " + state.total : "";
+    $("#page-prev").disabled = state.offset <= 0;
+    $("#page-next").disabled = state.offset + n >= state.total;
+  }
+  function goPage(delta) {
+    state.offset = Math.max(0, state.offset + delta * MAX_EVENTS);
+    reload({ keepPage: true, fit: true });
   }
 
+  // A true time axis: x is proportional to time, so 1982, 2016 and 2023 sit far apart. Bars are
+  // days, or months / years when the range is too long for day bars to be seen.
+  const DAY = 86400000;
+  function binOf(d, unit) { return unit === "day" ? d : unit === "month" ? d.slice(0, 7) : d.slice(0, 4); }
+  function binStart(b) { return Date.parse((b.length === 4 ? b + "-01-01" : b.length === 7 ? b + "-01" : b) + "T00:00:00Z"); }
+  function binEnd(b) {
+    const t = new Date(binStart(b));
+    if (b.length === 4) t.setUTCFullYear(t.getUTCFullYear() + 1);
+    else if (b.length === 7) t.setUTCMonth(t.getUTCMonth() + 1);
+    else return t.getTime() + DAY;
+    return t.getTime();
+  }
   function renderTimeline(items) {
     const box = $("#timeline");
     clear(box);
-    const W = box.clientWidth || 600, H = box.clientHeight || 110, padB = 18, padT = 6;
+    const W = box.clientWidth || 600, H = box.clientHeight || 110, padB = 18, padT = 6, padX = 4;
     box.setAttribute("viewBox", "0 0 " + W + " " + H);
+    const days = new Map();
+    for (const it of items) if (it && it.date) days.set(String(it.date).slice(0, 10), (days.get(String(it.date).slice(0, 10)) || 0) + (it.count || 0));
+    const dates = [...days.keys()].sort();
+    if (!dates.length) { $("#timeline-note").textContent = "no dated events"; box.dataset.unit = ""; return; }
+    const spanDays = (Date.parse(dates[dates.length - 1] + "T00:00:00Z") - Date.parse(dates[0] + "T00:00:00Z")) / DAY + 1;
+    const unit = spanDays <= W / 2 ? "day" : spanDays / 30.4 <= W / 2 ? "month" : "year";
+    box.dataset.unit = unit;
     const counts = new Map();
-    for (const it of items) if (it && it.date) counts.set(String(it.date).slice(0, 10), (counts.get(String(it.date).slice(0, 10)) || 0) + (it.count || 0));
-    const dates = [...counts.keys()].sort();
-    $("#timeline-note").textContent = dates.length ? dates[0] + " – " + dates[dates.length - 1] + " · click a bar to filter to that day" : "no dated events";
-    if (!dates.length) return;
-    // continuous day axis (filled with zeros) when the range is not huge
-    let days = dates;
-    const t0 = Date.parse(dates[0] + "T00:00:00Z"), t1 = Date.parse(dates[dates.length - 1] + "T00:00:00Z");
-    const span = Math.round((t1 - t0) / 86400000) + 1;
-    if (span > 0 && span <= 1500) {
-      days = [];
-      for (let i = 0; i < span; i++) days.push(new Date(t0 + i * 86400000).toISOString().slice(0, 10));
-    }
+    for (const [d, c] of days) counts.set(binOf(d, unit), (counts.get(binOf(d, unit)) || 0) + c);
+    const bins = [...counts.keys()].sort();
+    const t0 = binStart(bins[0]), t1 = binEnd(bins[bins.length - 1]);
+    const x = (t) => padX + (W - 2 * padX) * (t - t0) / (t1 - t0);
+    $("#timeline-note").textContent = dates[0] + " – " + dates[dates.length - 1] + " · bars per " + unit +
+      " on a true time scale · click a bar to filter to that " + unit;
     const max = Math.max(...counts.values(), 1);
-    const bw = W / days.length;
     box.appendChild(svg("line", { x1: 0, x2: W, y1: H - padB + 0.5, y2: H - padB + 0.5, class: "baseline" }));
-    days.forEach((d, i) => {
-      const c = counts.get(d) || 0;
-      if (!c) return;
+    for (const b of bins) {
+      const c = counts.get(b);
+      const x0 = x(binStart(b)), x1 = x(binEnd(b));
       const h = Math.max(2, (H - padB - padT) * c / max);
+      const w = Math.max(1.5, (x1 - x0) * 0.85);
       const r = svg("rect", {
-        x: (i * bw + Math.min(1, bw * 0.15)).toFixed(2), y: (H - padB - h).toFixed(2),
-        width: Math.max(1, bw - Math.min(2, bw * 0.3)).toFixed(2), height: h.toFixed(2),
-        class: "bar" + (state.activeDay === d ? " active" : ""), "data-date": d, "data-count": c,
+        x: x0.toFixed(2), y: (H - padB - h).toFixed(2), width: w.toFixed(2), height: h.toFixed(2),
+        class: "bar" + (state.activeDay === b ? " active" : ""), "data-date": b, "data-count": c,
       });
       const t = svg("title");
-      t.textContent = d + ": " + c + " event" + (c === 1 ? "" : "s");
+      t.textContent = b + ": " + c + " event" + (c === 1 ? "" : "s");
       r.appendChild(t);
-      r.addEventListener("click", () => filterDay(d));
+      r.addEventListener("click", () => filterDay(b));
       box.appendChild(r);
-    });
-    const ticks = Math.min(6, days.length);
-    for (let k = 0; k < ticks; k++) {
-      const i = ticks === 1 ? 0 : Math.round(k * (days.length - 1) / (ticks - 1));
-      const x = Math.min(W - 30, Math.max(30, i * bw + bw / 2));
-      const label = svg("text", { x: x.toFixed(1), y: H - 4, "text-anchor": "middle", class: "axis" });
-      label.textContent = days[i];
+    }
+    // ticks at round dates (years, else months, else days), placed on the same scale
+    const spanYears = (t1 - t0) / (365.25 * DAY);
+    const ticks = [];
+    if (spanYears > 3) {
+      const y0 = new Date(t0).getUTCFullYear(), y1 = new Date(t1).getUTCFullYear();
+      const step = Math.max(1, Math.ceil((y1 - y0 + 1) / 8));
+      for (let y = Math.ceil(y0 / step) * step; y <= y1; y += step) ticks.push([Date.UTC(y, 0, 1), String(y)]);
+    } else {
+      const n = 6;
+      for (let k = 0; k < n; k++) {
+        const t = t0 + (t1 - t0) * k / (n - 1);
+        ticks.push([t, new Date(t).toISOString().slice(0, spanDays > 90 ? 7 : 10)]);
+      }
+    }
+    for (const [t, text] of ticks) {
+      if (t < t0 || t > t1) continue;
+      const tx = Math.min(W - 24, Math.max(24, x(t)));
+      box.appendChild(svg("line", { x1: x(t).toFixed(1), x2: x(t).toFixed(1), y1: H - padB, y2: H - padB + 3, class: "baseline" }));
+      const label = svg("text", { x: tx.toFixed(1), y: H - 4, "text-anchor": "middle", class: "axis" });
+      label.textContent = text;
       box.appendChild(label);
     }
   }
@@ -322,7 +359,8 @@
       $("#f-start").value = ""; $("#f-end").value = "";
     } else {
       state.activeDay = d;
-      $("#f-start").value = d; $("#f-end").value = d;
+      $("#f-start").value = new Date(binStart(d)).toISOString().slice(0, 10);
+      $("#f-end").value = new Date(binEnd(d) - DAY).toISOString().slice(0, 10);
     }
     reload({ fit: true });
   }
@@ -395,6 +433,103 @@
     }
   }
 
+  // ---------- stories ----------
+  async function loadStories() {
+    const kind = $("#stories-bulletins").checked ? "bulletin" : "story";
+    try {
+      const r = await api("/api/stories?" + query({ limit: STORY_PAGE, offset: state.storyOffset, min_docs: kind === "story" ? 2 : 1, kind }));
+      state.storyTotal = r.total;
+      renderStories(r.items || []);
+    } catch (e) {
+      if (e.status !== 401 && e.status !== 403) say("Could not load stories: " + e.message);
+    }
+  }
+  function renderStories(items) {
+    const list = $("#stories");
+    clear(list);
+    for (const st of items) {
+      const days = st.first_day ? st.first_day + (st.last_day && st.last_day !== st.first_day ? " – " + st.last_day : "") : "undated";
+      const li = el("li", { "data-story": st.story_id, tabindex: 0, class: state.story === st.story_id ? "selected" : null },
+        el("span", { class: "story-title ar", lang: "ar", dir: "auto" }, show(st.title)),
+        el("span", { class: "muted" }, " · " + days + " · " + st.n_docs + " article" + (st.n_docs === 1 ? "" : "s")));
+      li.addEventListener("click", () => openStory(st.story_id));
+      li.addEventListener("keydown", (e) => { if (e.key === "Enter") openStory(st.story_id); });
+      list.appendChild(li);
+    }
+    const n = items.length;
+    $("#stories-count").textContent = state.storyTotal ? (state.storyOffset + 1) + "–" + (state.storyOffset + n) + " of " + state.storyTotal : "none yet";
+    $("#stories-prev").disabled = state.storyOffset <= 0;
+    $("#stories-next").disabled = state.storyOffset + n >= state.storyTotal;
+  }
+  async function openStory(id) {
+    state.story = id;
+    for (const li of document.querySelectorAll("#stories li")) li.classList.toggle("selected", li.dataset.story === id);
+    let st;
+    try { st = await api("/api/stories/" + encodeURIComponent(id)); } catch (e) { say("Could not load the story: " + e.message); return; }
+    if (state.story !== id) return;
+    $("#event-panel").hidden = true; $("#event-empty").hidden = true; $("#story-panel").hidden = false;
+    setLayout(true);
+    $("#story-title").textContent = show(st.title);
+    $("#story-days").textContent = (st.kind === "bulletin" ? "bulletin · " : "") + show(st.first_day) +
+      (st.last_day && st.last_day !== st.first_day ? " – " + st.last_day : "") + " · " + st.n_docs + " articles";
+    const docs = $("#story-docs");
+    clear(docs);
+    for (const d of st.documents) {
+      docs.appendChild(el("div", { class: "story-doc", "data-doc": d.doc_id },
+        el("div", { class: "muted" }, show(d.outlet) + " · " + show(d.published && d.published.slice(0, 16)) +
+          (d.duplicate_of ? " · duplicate of " + d.duplicate_of : "")),
+        el("div", { class: "doc-title", lang: "ar", dir: "rtl" }, show(d.title)),
+        el("p", { class: "lead", lang: "ar", dir: "rtl" }, show(d.lead)),
+        d.url ? el("a", { href: d.url, rel: "noopener noreferrer", target: "_blank" }, "source page") : null));
+    }
+    const box = $("#story-events");
+    clear(box);
+    if (!st.merged_events.length) box.appendChild(el("p", { class: "muted" }, "No dated, located events in this story."));
+    for (const m of st.merged_events) {
+      const dis = Object.keys(m.disagreements || {});
+      const head = el("div", { class: "merged-head" },
+        el("b", null, show(m.plover_type) + (m.acled_sub_event_type ? " · " + m.acled_sub_event_type : "")), " · ",
+        el("span", { class: "ar", dir: "auto" }, show(m.location_name)), " · " + show(m.date) +
+        " · " + m.source_count + " source" + (m.source_count === 1 ? "" : "s") +
+        (m.dead != null ? " · dead " + m.dead + " (lowest reported)" : ""),
+        dis.length ? el("span", { class: "badge wrong" }, "sources disagree: " + dis.join(", ")) : null);
+      const row = el("div", { class: "side-by-side" });
+      for (const s of m.sources || []) {
+        row.appendChild(el("div", { class: "source", "data-event": s.event_id },
+          el("div", { class: "muted" }, show(s.outlet) + " · " + show(s.published && s.published.slice(0, 10))),
+          el("div", null, "date " + show(s.date) + " · dead " + show(s.dead) + " · injured " + show(s.injured)),
+          el("q", { lang: "ar", dir: "rtl" }, show(s.anchor_quote))));
+      }
+      box.appendChild(el("div", { class: "merged", "data-merged": m.id }, head, row));
+    }
+    renderStoryMarkers(st.merged_events);
+  }
+  function renderStoryMarkers(merged) {
+    state.markerLayer.clearLayers();
+    state.markers.clear();
+    const pts = [];
+    for (const m of merged) {
+      if (typeof m.lat !== "number" || typeof m.lon !== "number") continue;
+      const mk = L.circleMarker([m.lat, m.lon], {
+        radius: 6 + Math.min(10, 2 * m.source_count), color: "#000", weight: 2,
+        fillColor: ACLED_COLORS[m.acled_event_type] || "#607d8b", fillOpacity: 0.9, className: "merged-marker",
+      });
+      mk.bindTooltip(show(m.plover_type) + " · " + show(m.location_name) + " · " + m.source_count + " sources", { direction: "top" });
+      mk.addTo(state.markerLayer);
+      const path = mk.getElement && mk.getElement();
+      if (path) path.setAttribute("data-merged", String(m.id));
+      pts.push([m.lat, m.lon]);
+    }
+    if (pts.length) state.map.fitBounds(L.latLngBounds(pts).pad(0.5), { maxZoom: 8, animate: false });
+  }
+  function closeStory() {
+    state.story = null;
+    $("#story-panel").hidden = true;
+    for (const li of document.querySelectorAll("#stories li")) li.classList.remove("selected");
+    if (state.selectedId === null) { $("#event-empty").hidden = false; setLayout(false); }
+    renderMarkers(false);
+  }
+
   // ---------- event + article ----------
   // no event open: the map takes the full width; an open event gets the right column
   function setLayout(open) {
@@ -406,6 +541,7 @@
   }
   async function openEvent(id) {
     id = Number(id);
+    if (state.story !== null) { state.story = null; $("#story-panel").hidden = true; }
     state.selectedId = id;
     syncUrl();
     for (const tr of document.querySelectorAll("#events tbody tr")) tr.classList.toggle("selected", Number(tr.dataset.id) === id);
@@ -733,14 +869,21 @@
       syncUrl(); renderTable(); renderMarkers(false);
     });
     $("#correction").addEventListener("submit", submitCorrection);
+    $("#page-prev").addEventListener("click", () => goPage(-1));
+    $("#page-next").addEventListener("click", () => goPage(1));
+    $("#stories-prev").addEventListener("click", () => { state.storyOffset = Math.max(0, state.storyOffset - STORY_PAGE); loadStories(); });
+    $("#stories-next").addEventListener("click", () => { state.storyOffset += STORY_PAGE; loadStories(); });
+    $("#stories-bulletins").addEventListener("change", () => { state.storyOffset = 0; loadStories(); });
+    $("#story-close").addEventListener("click", closeStory);
     window.addEventListener("resize", () => { if (state.map) state.map.invalidateSize(); });
     loadHealth();
+    loadStories();
     loadFacets().then(() => {
       writeFilters(f);
       return reload({ fit: true });
     }).then(() => { if (evParam && /^\d+$/.test(evParam)) openEvent(Number(evParam)); });
   }
   // expose a tiny hook for tests/debugging (read-only state)
-  window.marsad = { state, reload, openEvent };
+  window.marsad = { state, reload, openEvent, openStory };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();
