@@ -9,9 +9,8 @@ Matching runs over the Doc's word tokens, longest name first (up to 5 words: "د
 stripped, so "لبنان" is Lebanon, not ل + "بنان", "وحلب" is و + حلب and "وأم درمان" is و + أم درمان.
 
 Precision (ACLED geo_precision) comes from the trigger word in front of the name (triggers.tsv):
-"محافظة إدلب" → Idlib Governorate, 3; "ريف حماة" → Hama Governorate, 2 (the countryside of a
-governorate seat is the rural part of its governorate); "ريف القصير", "أطراف مدينة حمص",
-"جنوب صور", "معبر رفح" → the town, 2; "بلدة تلبيسة", a bare town → 1.
+"محافظة إدلب" → Idlib Governorate, 3; "ريف حماة", "ريف القصير", "أطراف مدينة حمص",
+"جنوب صور", "معبر رفح" → the named town, 2 (CODEBOOK: "ريف حمص" is Homs, precision 2); "بلدة تلبيسة", a bare town → 1.
 
 Disambiguation reads the article (`Gazetteer.score`): the countries it names (a country outright,
 or two unambiguous names of the same country), the admin-1 units of its unambiguous places, how
@@ -46,6 +45,7 @@ from typing import Iterable, Optional
 
 from marsad.doc import Doc
 from marsad.records import Place
+from marsad.resolve.place_ranker import PlaceRanker, features
 from marsad.text.normalize import normalize
 from marsad.text.segment import tokens as _tokenize
 
@@ -126,6 +126,10 @@ class Gazetteer:
         self._top: dict[tuple, Optional[Entry]] = {}
         self._wof_only: dict[str, frozenset] = {}  # key → places that carry it only as a WOF variant
         self._polys = None
+        # the learned ranker (place_ranker.py) when its model ships, else the hand weights of `score`
+        self.ranker: Optional[PlaceRanker] = None
+        self.rank_log: Optional[list] = None  # training: (log_tag, [(entry, features)]) per ranked mention
+        self.log_tag = None
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():  # a forked worker opens its own connection
@@ -166,6 +170,7 @@ class Gazetteer:
         g.keys |= frozenset(g.extra_keys)
         g.first_words |= frozenset(k.split(" ", 1)[0] for k in g.extra_keys if " " in k)
         g.first_pairs |= frozenset(tuple(k.split(" ", 2)[:2]) for k in g.extra_keys if " " in k)
+        g.ranker = PlaceRanker.load()
         g.blocked = {normalize(r[0]) for r in _lines("stopwords.txt")}
         g.blocked |= {normalize(r[0]) for r in _lines("demonyms.txt")}
         for r in _lines("triggers.tsv"):
@@ -225,15 +230,27 @@ class Gazetteer:
         claim = max((i for i in cands if self.entry(i).preferred == key), key=lambda i: self.entry(i).pop,
                     default=None)
         maxpop = max((self.entry(i).pop for i in cands), default=0)
+        ranker, log = self.ranker, self.rank_log
+        rows = [] if log is not None and near is not None else None
         for i in cands:
             e = self.entry(i)
-            s = self.score(e, key, context, maxpop, prefer, near)
-            if e.preferred == key and i != claim:
-                s -= 3
-            if i in wof_only:  # a WOF variant spelling: less sure than a GeoNames name
-                s -= 1
+            if ranker is not None or rows is not None:
+                x = features(e, key, context, maxpop, prefer, near,
+                             preferred_lost=e.preferred == key and i != claim, wof_only=i in wof_only)
+                if rows is not None:
+                    rows.append((e, x))
+            if ranker is not None:
+                s = ranker.score(x)
+            else:
+                s = self.score(e, key, context, maxpop, prefer, near)
+                if e.preferred == key and i != claim:
+                    s -= 3
+                if i in wof_only:  # a WOF variant spelling: less sure than a GeoNames name
+                    s -= 1
             if s > best_s:
                 best, best_s = e, s
+        if rows:
+            log.append((self.log_tag, rows))
         return best
 
     def top(self, cands: tuple[int, ...], key: str) -> Optional[Entry]:
@@ -638,6 +655,7 @@ class PlaceResolver:
         vetoes = [(s, e) for s, e, lab in doc.ner if lab in ("PERS", "ORG") and conf.get((s, e, lab), 1.0) >= NER_VETO]
         for h in hits:
             near = Context(admin1s, tuple((la, lo) for s, la, lo in points.get(h.sent, ()) if s != h.start))
+            gaz.log_tag = (doc.doc_id, h.start, h.end)
             prec = 1
             if h.role == "admin":
                 e = gaz.rank(h.cands, ctx, h.key, prefer="admin1", near=near)
@@ -647,12 +665,10 @@ class PlaceResolver:
                     continue  # "ولاية كارولينا" names a unit no source lists, not the town Carolina, Puerto Rico
                 prec = 3
             elif h.role == "rif":
-                # "ريف إدلب": the countryside of a governorate seat is the rural part of its governorate
-                # (the name "ريف دمشق" is itself a governorate): the governorate, precision 2 (codebook:
-                # part of a region); "ريف القصير", of a town that is no seat: the town, precision 2
-                e = gaz.rank(h.cands, ctx, h.key, prefer="admin1", near=near)
-                if e and e.kind != "admin1":
-                    e = gaz.rank(h.cands, ctx, h.key, prefer="city", near=near)
+                # "ريف إدلب", "ريف القصير": the named town, precision 2 (CODEBOOK: "ريف حمص" resolves to
+                # Homs with precision 2; docs/annotation.md §6: "ريف إدلب" is Idlib city, and the corpus
+                # annotators code it so); "ريف محافظة حماة" is a unit (role "admin", set by _roles)
+                e = gaz.rank(h.cands, ctx, h.key, prefer="city", near=near)
                 prec = 2
             elif h.role in ("near", "town"):
                 # "أطراف مدينة حمص", "جنوب صور": the town, precision 2; "مدينة حماة", "بلدة تلبيسة": 1
