@@ -115,10 +115,15 @@ def training_rows(docs, recs, resolver):
             labels = [is_right(ent.gid, ent.lat, ent.lon, g) for ent, _ in rows]
             if not any(labels) or all(labels):
                 continue
-            for (_, x), lab in zip(rows, labels):
-                X.append(x)
-                y.append(int(lab))
-                groups.append(n)
+            # pairwise: each right candidate against each wrong one of the same mention (a ranking, not a
+            # probability: what matters is the order among namesakes)
+            for (_, xp), lp in zip(rows, labels):
+                for (_, xn), ln in zip(rows, labels):
+                    if lp and not ln:
+                        d = [a - b for a, b in zip(xp, xn)]
+                        X += [d, [-v for v in d]]
+                        y += [1, 0]
+                        groups += [n, n]
     return X, y, groups
 
 
@@ -128,9 +133,9 @@ def fit(X, y):
 
     from marsad.resolve.place_ranker import FEATURES, PlaceRanker
 
-    m = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
+    m = LogisticRegression(C=1.0, max_iter=5000, fit_intercept=False)
     m.fit(np.asarray(X, dtype=float), np.asarray(y))
-    return PlaceRanker(FEATURES, [float(c) for c in m.coef_[0]], float(m.intercept_[0]))
+    return PlaceRanker(FEATURES, [float(c) for c in m.coef_[0]], 0.0)
 
 
 def main() -> None:
@@ -148,7 +153,7 @@ def main() -> None:
     gaz.ranker, gaz._top = None, {}  # rows are logged under the hand weights: the same mentions either way
     X, y, groups = training_rows(docs, recs, resolver)
     print(f"{len(recs)} documents, {sum(len(gold_places(r)) for r in recs)} annotated places, "
-          f"{len(y)} candidate rows ({sum(y)} right) from {len(set(groups))} documents")
+          f"{len(y) // 2} right/wrong candidate pairs from {len(set(groups))} documents")
     if args.cv:
         from sklearn.model_selection import GroupKFold
 
