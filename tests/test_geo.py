@@ -248,3 +248,17 @@ def test_annotations_hold_no_article_text(shared_dir):
     rows = [json.loads(line) for line in _data("annotations/places.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(rows) >= 200
     assert all("text" not in r and r["doc_id"] not in gold and r["span"][0] < r["span"][1] for r in rows)
+
+
+def test_place_ranker_fast_score_equals_the_feature_score():
+    from marsad.resolve.geo import Context, Entry
+    from marsad.resolve.place_ranker import FEATURES, PlaceRanker, features
+
+    m = PlaceRanker(FEATURES, [0.1 * (k % 7) - 0.3 for k in range(len(FEATURES))], 0.0)
+    e = Entry(1, "city", "x", 33.0, 36.0, "PPL", "SY", 5_000, "SY-DI")
+    for ctx in (frozenset(), frozenset({"SY"}), frozenset({"LB"})):
+        for near in (None, Context(frozenset({"SY-DI"}), ((33.1, 36.1), (34.0, 36.5))), Context()):
+            for prefer in (None, "city", "admin1"):
+                want = m.score(features(e, "قرية", ctx, 90_000, prefer, near, wof_only=True))
+                got = m.score_entry(7, e, "قرية", ctx, 90_000, prefer, near, wof_only=True)
+                assert abs(want - got) < 1e-9

@@ -234,13 +234,12 @@ class Gazetteer:
         rows = [] if log is not None and near is not None else None
         for i in cands:
             e = self.entry(i)
-            if ranker is not None or rows is not None:
-                x = features(e, key, context, maxpop, prefer, near,
-                             preferred_lost=e.preferred == key and i != claim, wof_only=i in wof_only)
-                if rows is not None:
-                    rows.append((e, x))
+            if rows is not None:
+                rows.append((e, features(e, key, context, maxpop, prefer, near,
+                                         preferred_lost=e.preferred == key and i != claim, wof_only=i in wof_only)))
             if ranker is not None:
-                s = ranker.score(x)
+                s = ranker.score_entry(i, e, key, context, maxpop, prefer, near,
+                                       preferred_lost=e.preferred == key and i != claim, wof_only=i in wof_only)
             else:
                 s = self.score(e, key, context, maxpop, prefer, near)
                 if e.preferred == key and i != claim:
@@ -359,6 +358,9 @@ class Context:
 
     def distance(self, e: Entry) -> float:
         return min((_km(e.lat, e.lon, la, lo) for la, lo in self.points), default=math.inf)
+
+    def distances(self, e: Entry) -> list[float]:
+        return [_km(e.lat, e.lon, la, lo) for la, lo in self.points]
 
     def closeness(self, e: Entry) -> float:
         """exp(-km/40) to the sentence's other places, half nearest, half mean: 1 when on top of all.

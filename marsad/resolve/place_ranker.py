@@ -95,9 +95,42 @@ class PlaceRanker:
             raise ValueError("place ranker model was trained on other features; rerun scripts/train_place_ranker.py")
         self.coef = tuple(coef)
         self.intercept = intercept
+        self._w = dict(zip(FEATURES, self.coef))
+        self._static: dict[tuple, float] = {}
 
     def score(self, x: Sequence[float]) -> float:
         return self.intercept + sum(w * v for w, v in zip(self.coef, x) if v)
+
+    def score_entry(self, i: int, e, key: str, context: frozenset, maxpop: int, prefer: Optional[str], near, *,
+                    preferred_lost: bool = False, wof_only: bool = False) -> float:
+        """`score(features(...))` computed fast (the geo stage ranks ~30 candidates an article): the part
+        that does not depend on the article is cached per candidate and mention key, the rest added here."""
+        k = (i, key, maxpop, prefer, preferred_lost, wof_only)
+        s = self._static.get(k)
+        if s is None:
+            x = features(e, key, frozenset(), maxpop, prefer, None, preferred_lost=preferred_lost, wof_only=wof_only)
+            x[INDEX["no_context"]] = 0.0
+            s = self.score(x)
+            if len(self._static) > 200_000:
+                self._static.clear()
+            self._static[k] = s
+        w = self._w
+        city = e.kind == "city"
+        if not context:
+            s += w["no_context"]
+        elif e.cc in context:
+            s += w["cc_in_article_small" if city and e.pop * 10 < maxpop else "cc_in_article"]
+        elif city and e.pop < 1_000_000:
+            s += w["abroad_town"]
+        if near is not None:
+            if e.admin1 and e.admin1 in near.admin1s:
+                s += w["admin1_pinned"]
+            if near.points:
+                d = near.distances(e)
+                c = [math.exp(-x / 40) for x in d]
+                s += (w["closeness"] * (max(c) + sum(c) / len(c)) / 2 + w["has_points"]
+                      + w["log_km"] * math.log10(1 + min(d)))
+        return s
 
     def to_json(self) -> str:
         return json.dumps({"features": list(FEATURES), "coef": [round(c, 6) for c in self.coef],
