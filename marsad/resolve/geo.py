@@ -442,16 +442,23 @@ class PlaceResolver:
         gaz, text = self.gaz, doc.text
         hits: list[_Hit] = []
         n = len(toks)
-        i = 0
         maybe, known = self._maybe, self._maybe_cache
-        while i < n:
+        # quick reject, over the whole article at once: the words no reading of which is a name or the
+        # first word of one (most words) are skipped without a look
+        norms = [t.norm for t in toks]
+        ms = [known.get(w, -1) for w in norms]
+        todo = [k for k, m in enumerate(ms) if m]
+        i = 0
+        for k in todo:
+            if k < i:  # inside the name just matched
+                continue
+            i = k
             t = toks[i]
-            # quick reject: no reading of the word is a name or the first word of one (most words)
-            m = known.get(t.norm)
-            if m is None:
+            m = ms[i]
+            if m == -1:
                 m = maybe(t.norm)
             # 2: only the first word of longer names ("دير", "عين"): the next word must continue one
-            if not m or (m == 2 and (i + 1 == n or not self._continues(t.norm, toks[i + 1].norm))) \
+            if not m or (m == 2 and (i + 1 == n or not self._continues(t.norm, norms[i + 1]))) \
                     or t.text.endswith(("اً", "ًا")):  # "سورياً", "دوراً": accusative
                 i += 1
                 continue
