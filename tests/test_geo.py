@@ -262,3 +262,9 @@ def test_place_ranker_fast_score_equals_the_feature_score():
                 want = m.score(features(e, "قرية", ctx, 90_000, prefer, near, wof_only=True))
                 got = m.score_entry(7, e, "قرية", ctx, 90_000, prefer, near, wof_only=True)
                 assert abs(want - got) < 1e-9
+
+
+def test_lam_plus_article_drops_the_alef():
+    # ل + الصين is written "للصين"; ل + اللاذقية is "للاذقية"; "للاجئين" (for refugees) is no place
+    doc = run("وجه رسالة للصين ثم عاد للاذقية، وقدم مساعدات للاجئين.")
+    assert [(p.text, p.country) for p in doc.places] == [("للصين", "CN"), ("للاذقية", "SY")]

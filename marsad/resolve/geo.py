@@ -53,7 +53,7 @@ from marsad.text.segment import tokens as _tokenize
 MENA = frozenset("SY IQ LB JO PS IL YE EG LY SD SA AE QA KW BH OM DZ MA TN MR SO DJ KM TR IR".split())
 
 # conjunction/preposition chains that attach to a name, longest first. "بال"/"وال"/"لل" keep their
-# article: "وبالرستن" → "الرستن"; "للاذقية" = ل + اللاذقية.
+# article: "وبالرستن" → "الرستن"; "للصين" = ل + الصين; "للاذقية" = ل + اللاذقية.
 # ك ("like") is left out: it almost never precedes a place and "كبيراً" is not ك + بيرا (Beira).
 _PROCLITICS = (("وبال", "ال"), ("فبال", "ال"), ("ولل", "ال"), ("فلل", "ال"), ("وال", "ال"),
                ("فال", "ال"), ("بال", "ال"), ("لل", "ال"),
@@ -416,7 +416,13 @@ class PlaceResolver:
         for p, keep in _PROCLITICS:
             # a short stem only as the head of a longer name: "وأم درمان" is و + "أم درمان"
             if norm.startswith(p) and len(norm) - len(p) >= 2:
-                out.append((len(p) - len(keep), norm[len(p) - len(keep):]))
+                if p.endswith("لل"):
+                    # ل + ال drops the alef: "للصين" is ل + "الصين", and with a name that starts with ل
+                    # the lams merge: "للاذقية" is ل + "اللاذقية"; the span keeps the glued ل
+                    out.append((len(p) - 2, "ال" + norm[len(p):]))
+                    out.append((len(p) - 2, "ال" + norm[len(p) - 1:]))
+                else:
+                    out.append((len(p) - len(keep), norm[len(p) - len(keep):]))
         # shortest prefix first: "ولبنان" is و + لبنان, not و + ل + بنان
         return sorted(dict.fromkeys(out), key=lambda r: r[0])
 
