@@ -268,3 +268,9 @@ def test_lam_plus_article_drops_the_alef():
     # ل + الصين is written "للصين"; ل + اللاذقية is "للاذقية"; "للاجئين" (for refugees) is no place
     doc = run("وجه رسالة للصين ثم عاد للاذقية، وقدم مساعدات للاجئين.")
     assert [(p.text, p.country) for p in doc.places] == [("للصين", "CN"), ("للاذقية", "SY")]
+
+
+def test_corpus_sites_and_areas():
+    doc = run("اقتحم مستوطنون المسجد الأقصى، وتوتر في ناغورنو كاراباخ، وسفن في البحر الأحمر.")
+    assert [(p.name, p.geo_precision) for p in doc.places] == [
+        ("Al-Aqsa Mosque", 1), ("Nagorno-Karabakh", 3), ("Red Sea", 3)]

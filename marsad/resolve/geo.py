@@ -94,6 +94,8 @@ def _lines(name: str) -> Iterable[list[str]]:
             yield [c.strip() for c in line.split("\t")]
 
 
+# sites.tsv entries that are areas, not points (a sea, a peninsula, a region, a massif): precision 3
+_AREA_CODES = frozenset({"SEA", "GULF", "STRT", "PEN", "RGN", "MTS"})
 NER_VETO = 0.6  # as sure as merge_ner needs to add an actor (ADD_MIN): then it is not read as a place
 _EXTRA = 1 << 30  # entry ids of overrides.tsv places missing from the database
 
@@ -703,7 +705,8 @@ class PlaceResolver:
             if h.role not in ("town", "admin") and e.kind != "site" and any(
                     s < h.end and h.start < e_ for s, e_ in vetoes):
                 continue  # "جمال حدايدة" tagged as a person by the NER stage
-            if e.kind in ("country", "continent", "region", "admin1", "admin2") and h.role not in ("rif", "near"):
+            if (e.kind in ("country", "continent", "region", "admin1", "admin2") or e.fcode in _AREA_CODES) \
+                    and h.role not in ("rif", "near"):
                 prec = 3
             places.append(gaz.place(e, prec, text=doc.text[h.start:h.end], span=[h.start, h.end]))
             if e.kind not in ("country", "continent") and not any(s == h.start for s, _, _ in points.get(h.sent, ())):
