@@ -12,7 +12,9 @@ Precision (ACLED geo_precision) comes from the trigger word in front of the name
 "محافظة إدلب" → Idlib Governorate, 3; "ريف حماة", "ريف القصير", "أطراف مدينة حمص",
 "جنوب صور", "معبر رفح" → the named town, 2 (CODEBOOK: "ريف حمص" is Homs, precision 2); "بلدة تلبيسة", a bare town → 1.
 
-Disambiguation reads the article (`Gazetteer.score`): the countries it names (a country outright,
+Disambiguation reads the article: the learned ranker of place_ranker.py (a pairwise logistic
+regression trained on the event corpus's place annotations by scripts/train_place_ranker.py) scores
+each candidate; without its model the hand weights of `Gazetteer.score` rank. Both read the countries it names (a country outright,
 or two unambiguous names of the same country), the admin-1 units of its unambiguous places, how
 close each candidate lies to the other places of the sentence, feature class and population,
 the trigger word (a unit, a town, a site), the Arab world, and UBports' preferred Arabic name.
