@@ -274,3 +274,9 @@ def test_corpus_sites_and_areas():
     doc = run("اقتحم مستوطنون المسجد الأقصى، وتوتر في ناغورنو كاراباخ، وسفن في البحر الأحمر.")
     assert [(p.name, p.geo_precision) for p in doc.places] == [
         ("Al-Aqsa Mosque", 1), ("Nagorno-Karabakh", 3), ("Red Sea", 3)]
+
+
+def test_rif_of_a_named_governorate_is_the_governorate():
+    doc = run("قصف مدفعي على ريف محافظة إدلب الجنوبي.")
+    (p,) = doc.places
+    assert p.feature_code == "ADM1" and p.admin1 == "SY-ID" and p.geo_precision == 2

@@ -541,6 +541,8 @@ class PlaceResolver:
                 h.role = kinds[-1] if kinds[-1] in ("near", "rif") else kinds[0]
                 if h.role == "rif" and "town" in kinds:  # "ريف مدينة حلب": around the city itself
                     h.role = "near"
+                elif h.role == "rif" and "admin" in kinds:  # "ريف محافظة حماة": the named unit, precision 2
+                    h.role = "rif_unit"
                 carry = (h.role, h.tok_j) if any(r[1] for r in roles) else None
             elif carry and h.conj and h.tok_i == carry[1]:
                 h.role = carry[0]
@@ -588,7 +590,7 @@ class PlaceResolver:
         a preposition of place right before it ("في", "إلى", attached "ب")."""
         # the model's LOC span must end with the name ("ريف حلب" tagged LOC is no evidence for "ريف")
         # a direction or vicinity word is no evidence: "شمال المخيم" is north of "the camp"
-        strong = h.role in ("town", "admin", "rif") or " " in h.key or any(
+        strong = h.role in ("town", "admin", "rif", "rif_unit") or " " in h.key or any(
             s <= h.start + 2 and abs(e - h.end) <= 1 for s, e in locs)
         prev = toks[h.tok_i - 1].norm if h.tok_i else ""
         prep = "ب" in h.clitic or prev in _PLACE_PREPS or (prev[:1] == "و" and prev[1:] in _PLACE_PREPS)
@@ -683,6 +685,11 @@ class PlaceResolver:
                 elif e and e.kind not in ("admin1", "admin2", "region"):
                     continue  # "ولاية كارولينا" names a unit no source lists, not the town Carolina, Puerto Rico
                 prec = 3
+            elif h.role == "rif_unit":
+                e = gaz.rank(h.cands, ctx, h.key, prefer="admin1", near=near)
+                if e and e.kind == "city" and e.admin1 in gaz.admin1_by_iso:
+                    e = gaz.entry(gaz.admin1_by_iso[e.admin1])
+                prec = 2
             elif h.role == "rif":
                 # "ريف إدلب", "ريف القصير": the named town, precision 2 (CODEBOOK: "ريف حمص" resolves to
                 # Homs with precision 2; docs/annotation.md §6: "ريف إدلب" is Idlib city, and the corpus
@@ -708,7 +715,7 @@ class PlaceResolver:
                     s < h.end and h.start < e_ for s, e_ in vetoes):
                 continue  # "جمال حدايدة" tagged as a person by the NER stage
             if (e.kind in ("country", "continent", "region", "admin1", "admin2") or e.fcode in _AREA_CODES) \
-                    and h.role not in ("rif", "near"):
+                    and h.role not in ("rif", "rif_unit", "near"):
                 prec = 3
             places.append(gaz.place(e, prec, text=doc.text[h.start:h.end], span=[h.start, h.end]))
             if e.kind not in ("country", "continent") and not any(s == h.start for s, _, _ in points.get(h.sent, ())):
