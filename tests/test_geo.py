@@ -60,8 +60,38 @@ def test_syria_country_not_soria_and_adjective_skipped():
 def test_rif_homs_is_precision_2():
     doc = run("اندلعت اشتباكات في ريف حمص الشمالي.")
     (p,) = doc.places
-    # "ريف" of a governorate seat: Homs (the governorate it is the countryside of), precision 2
-    assert p.text == "حمص" and p.geo_precision == 2 and p.admin1 == "SY-HI" and p.country == "SY"
+    # CODEBOOK: "ريف حمص" resolves to Homs (the city) with precision 2
+    assert p.text == "حمص" and p.geo_precision == 2 and p.geonameid == 169577
+
+
+def test_rif_of_idlib_is_the_city_not_the_governorate():
+    doc = run("قصفت الطائرات قرى في ريف إدلب الجنوبي.")
+    (p,) = doc.places
+    assert p.feature_code.startswith("PPL") and p.geo_precision == 2 and p.admin1 == "SY-ID"
+
+
+def test_shipped_place_ranker_is_used_and_prefers_the_articles_country():
+    from marsad.resolve.geo import Context, Entry
+    from marsad.resolve.place_ranker import PlaceRanker, features
+
+    gaz = Gazetteer.load()
+    assert isinstance(gaz.ranker, PlaceRanker)
+    here = Entry(1, "city", "here", 13.1, 45.4, "PPL", "YE", 20_000, "YE-AB")
+    abroad = Entry(2, "city", "abroad", -6.2, 39.2, "PPLA", "TZ", 400_000, "TZ-15")
+    near = Context(frozenset({"YE-AB"}), ((13.0, 45.3),))
+    ctx = frozenset({"YE"})
+    s_here = gaz.ranker.score(features(here, "زنجبار", ctx, 400_000, None, near))
+    s_abroad = gaz.ranker.score(features(abroad, "زنجبار", ctx, 400_000, None, near))
+    assert s_here > s_abroad
+
+
+def test_place_ranker_json_round_trip():
+    from marsad.resolve.place_ranker import FEATURES, PlaceRanker
+
+    m = PlaceRanker(FEATURES, [0.5] * len(FEATURES), 0.25)
+    assert PlaceRanker.from_json(m.to_json()).to_json() == m.to_json()
+    with pytest.raises(ValueError):
+        PlaceRanker(FEATURES[:-1], [0.0] * (len(FEATURES) - 1))
 
 
 def test_outskirts_of_city_is_town_precision_2():
@@ -80,6 +110,7 @@ def test_governorate_precision_3():
 def test_dual_trigger_carries_to_second_name():
     doc = run("قصف مدفعي على ريفي حماة وإدلب.")
     assert [(p.admin1, p.geo_precision) for p in doc.places] == [("SY-HM", 2), ("SY-ID", 2)]
+    assert all(p.feature_code.startswith("PPL") for p in doc.places)  # the towns Hama and Idlib
 
 
 def test_common_words_and_names_are_not_places():
@@ -217,3 +248,35 @@ def test_annotations_hold_no_article_text(shared_dir):
     rows = [json.loads(line) for line in _data("annotations/places.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(rows) >= 200
     assert all("text" not in r and r["doc_id"] not in gold and r["span"][0] < r["span"][1] for r in rows)
+
+
+def test_place_ranker_fast_score_equals_the_feature_score():
+    from marsad.resolve.geo import Context, Entry
+    from marsad.resolve.place_ranker import FEATURES, PlaceRanker, features
+
+    m = PlaceRanker(FEATURES, [0.1 * (k % 7) - 0.3 for k in range(len(FEATURES))], 0.0)
+    e = Entry(1, "city", "x", 33.0, 36.0, "PPL", "SY", 5_000, "SY-DI")
+    for ctx in (frozenset(), frozenset({"SY"}), frozenset({"LB"})):
+        for near in (None, Context(frozenset({"SY-DI"}), ((33.1, 36.1), (34.0, 36.5))), Context()):
+            for prefer in (None, "city", "admin1"):
+                want = m.score(features(e, "قرية", ctx, 90_000, prefer, near, wof_only=True))
+                got = m.score_entry(7, e, "قرية", ctx, 90_000, prefer, near, wof_only=True)
+                assert abs(want - got) < 1e-9
+
+
+def test_lam_plus_article_drops_the_alef():
+    # ل + الصين is written "للصين"; ل + اللاذقية is "للاذقية"; "للاجئين" (for refugees) is no place
+    doc = run("وجه رسالة للصين ثم عاد للاذقية، وقدم مساعدات للاجئين.")
+    assert [(p.text, p.country) for p in doc.places] == [("للصين", "CN"), ("للاذقية", "SY")]
+
+
+def test_corpus_sites_and_areas():
+    doc = run("اقتحم مستوطنون المسجد الأقصى، وتوتر في ناغورنو كاراباخ، وسفن في البحر الأحمر.")
+    assert [(p.name, p.geo_precision) for p in doc.places] == [
+        ("Al-Aqsa Mosque", 1), ("Nagorno-Karabakh", 3), ("Red Sea", 3)]
+
+
+def test_rif_of_a_named_governorate_is_the_governorate():
+    doc = run("قصف مدفعي على ريف محافظة إدلب الجنوبي.")
+    (p,) = doc.places
+    assert p.feature_code == "ADM1" and p.admin1 == "SY-ID" and p.geo_precision == 2

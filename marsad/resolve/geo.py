@@ -9,11 +9,12 @@ Matching runs over the Doc's word tokens, longest name first (up to 5 words: "د
 stripped, so "لبنان" is Lebanon, not ل + "بنان", "وحلب" is و + حلب and "وأم درمان" is و + أم درمان.
 
 Precision (ACLED geo_precision) comes from the trigger word in front of the name (triggers.tsv):
-"محافظة إدلب" → Idlib Governorate, 3; "ريف حماة" → Hama Governorate, 2 (the countryside of a
-governorate seat is the rural part of its governorate); "ريف القصير", "أطراف مدينة حمص",
-"جنوب صور", "معبر رفح" → the town, 2; "بلدة تلبيسة", a bare town → 1.
+"محافظة إدلب" → Idlib Governorate, 3; "ريف حماة", "ريف القصير", "أطراف مدينة حمص",
+"جنوب صور", "معبر رفح" → the named town, 2 (CODEBOOK: "ريف حمص" is Homs, precision 2); "بلدة تلبيسة", a bare town → 1.
 
-Disambiguation reads the article (`Gazetteer.score`): the countries it names (a country outright,
+Disambiguation reads the article: the learned ranker of place_ranker.py (a pairwise logistic
+regression trained on the event corpus's place annotations by scripts/train_place_ranker.py) scores
+each candidate; without its model the hand weights of `Gazetteer.score` rank. Both read the countries it names (a country outright,
 or two unambiguous names of the same country), the admin-1 units of its unambiguous places, how
 close each candidate lies to the other places of the sentence, feature class and population,
 the trigger word (a unit, a town, a site), the Arab world, and UBports' preferred Arabic name.
@@ -46,6 +47,7 @@ from typing import Iterable, Optional
 
 from marsad.doc import Doc
 from marsad.records import Place
+from marsad.resolve.place_ranker import PlaceRanker, features
 from marsad.text.normalize import normalize
 from marsad.text.segment import tokens as _tokenize
 
@@ -53,7 +55,7 @@ from marsad.text.segment import tokens as _tokenize
 MENA = frozenset("SY IQ LB JO PS IL YE EG LY SD SA AE QA KW BH OM DZ MA TN MR SO DJ KM TR IR".split())
 
 # conjunction/preposition chains that attach to a name, longest first. "بال"/"وال"/"لل" keep their
-# article: "وبالرستن" → "الرستن"; "للاذقية" = ل + اللاذقية.
+# article: "وبالرستن" → "الرستن"; "للصين" = ل + الصين; "للاذقية" = ل + اللاذقية.
 # ك ("like") is left out: it almost never precedes a place and "كبيراً" is not ك + بيرا (Beira).
 _PROCLITICS = (("وبال", "ال"), ("فبال", "ال"), ("ولل", "ال"), ("فلل", "ال"), ("وال", "ال"),
                ("فال", "ال"), ("بال", "ال"), ("لل", "ال"),
@@ -94,6 +96,8 @@ def _lines(name: str) -> Iterable[list[str]]:
             yield [c.strip() for c in line.split("\t")]
 
 
+# sites.tsv entries that are areas, not points (a sea, a peninsula, a region, a massif): precision 3
+_AREA_CODES = frozenset({"SEA", "GULF", "STRT", "PEN", "RGN", "MTS"})
 NER_VETO = 0.6  # as sure as merge_ner needs to add an actor (ADD_MIN): then it is not read as a place
 _EXTRA = 1 << 30  # entry ids of overrides.tsv places missing from the database
 
@@ -126,6 +130,10 @@ class Gazetteer:
         self._top: dict[tuple, Optional[Entry]] = {}
         self._wof_only: dict[str, frozenset] = {}  # key → places that carry it only as a WOF variant
         self._polys = None
+        # the learned ranker (place_ranker.py) when its model ships, else the hand weights of `score`
+        self.ranker: Optional[PlaceRanker] = None
+        self.rank_log: Optional[list] = None  # training: (log_tag, [(entry, features)]) per ranked mention
+        self.log_tag = None
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():  # a forked worker opens its own connection
@@ -166,6 +174,7 @@ class Gazetteer:
         g.keys |= frozenset(g.extra_keys)
         g.first_words |= frozenset(k.split(" ", 1)[0] for k in g.extra_keys if " " in k)
         g.first_pairs |= frozenset(tuple(k.split(" ", 2)[:2]) for k in g.extra_keys if " " in k)
+        g.ranker = PlaceRanker.load()
         g.blocked = {normalize(r[0]) for r in _lines("stopwords.txt")}
         g.blocked |= {normalize(r[0]) for r in _lines("demonyms.txt")}
         for r in _lines("triggers.tsv"):
@@ -225,15 +234,26 @@ class Gazetteer:
         claim = max((i for i in cands if self.entry(i).preferred == key), key=lambda i: self.entry(i).pop,
                     default=None)
         maxpop = max((self.entry(i).pop for i in cands), default=0)
+        ranker, log = self.ranker, self.rank_log
+        rows = [] if log is not None and near is not None else None
         for i in cands:
             e = self.entry(i)
-            s = self.score(e, key, context, maxpop, prefer, near)
-            if e.preferred == key and i != claim:
-                s -= 3
-            if i in wof_only:  # a WOF variant spelling: less sure than a GeoNames name
-                s -= 1
+            if rows is not None:
+                rows.append((e, features(e, key, context, maxpop, prefer, near,
+                                         preferred_lost=e.preferred == key and i != claim, wof_only=i in wof_only)))
+            if ranker is not None:
+                s = ranker.score_entry(i, e, key, context, maxpop, prefer, near,
+                                       preferred_lost=e.preferred == key and i != claim, wof_only=i in wof_only)
+            else:
+                s = self.score(e, key, context, maxpop, prefer, near)
+                if e.preferred == key and i != claim:
+                    s -= 3
+                if i in wof_only:  # a WOF variant spelling: less sure than a GeoNames name
+                    s -= 1
             if s > best_s:
                 best, best_s = e, s
+        if rows:
+            log.append((self.log_tag, rows))
         return best
 
     def top(self, cands: tuple[int, ...], key: str) -> Optional[Entry]:
@@ -343,6 +363,9 @@ class Context:
     def distance(self, e: Entry) -> float:
         return min((_km(e.lat, e.lon, la, lo) for la, lo in self.points), default=math.inf)
 
+    def distances(self, e: Entry) -> list[float]:
+        return [_km(e.lat, e.lon, la, lo) for la, lo in self.points]
+
     def closeness(self, e: Entry) -> float:
         """exp(-km/40) to the sentence's other places, half nearest, half mean: 1 when on top of all.
         "قرية تل شعير على طريق القامشلي - عامودا": the Tall Sha'ir between the two towns."""
@@ -397,7 +420,13 @@ class PlaceResolver:
         for p, keep in _PROCLITICS:
             # a short stem only as the head of a longer name: "وأم درمان" is و + "أم درمان"
             if norm.startswith(p) and len(norm) - len(p) >= 2:
-                out.append((len(p) - len(keep), norm[len(p) - len(keep):]))
+                if p.endswith("لل"):
+                    # ل + ال drops the alef: "للصين" is ل + "الصين", and with a name that starts with ل
+                    # the lams merge: "للاذقية" is ل + "اللاذقية"; the span keeps the glued ل
+                    out.append((len(p) - 2, "ال" + norm[len(p):]))
+                    out.append((len(p) - 2, "ال" + norm[len(p) - 1:]))
+                else:
+                    out.append((len(p) - len(keep), norm[len(p) - len(keep):]))
         # shortest prefix first: "ولبنان" is و + لبنان, not و + ل + بنان
         return sorted(dict.fromkeys(out), key=lambda r: r[0])
 
@@ -423,16 +452,23 @@ class PlaceResolver:
         gaz, text = self.gaz, doc.text
         hits: list[_Hit] = []
         n = len(toks)
-        i = 0
         maybe, known = self._maybe, self._maybe_cache
-        while i < n:
+        # quick reject, over the whole article at once: the words no reading of which is a name or the
+        # first word of one (most words) are skipped without a look
+        norms = [t.norm for t in toks]
+        ms = [known.get(w, -1) for w in norms]
+        todo = [k for k, m in enumerate(ms) if m]
+        i = 0
+        for k in todo:
+            if k < i:  # inside the name just matched
+                continue
+            i = k
             t = toks[i]
-            # quick reject: no reading of the word is a name or the first word of one (most words)
-            m = known.get(t.norm)
-            if m is None:
+            m = ms[i]
+            if m == -1:
                 m = maybe(t.norm)
             # 2: only the first word of longer names ("دير", "عين"): the next word must continue one
-            if not m or (m == 2 and (i + 1 == n or not self._continues(t.norm, toks[i + 1].norm))) \
+            if not m or (m == 2 and (i + 1 == n or not self._continues(t.norm, norms[i + 1]))) \
                     or t.text.endswith(("اً", "ًا")):  # "سورياً", "دوراً": accusative
                 i += 1
                 continue
@@ -505,6 +541,8 @@ class PlaceResolver:
                 h.role = kinds[-1] if kinds[-1] in ("near", "rif") else kinds[0]
                 if h.role == "rif" and "town" in kinds:  # "ريف مدينة حلب": around the city itself
                     h.role = "near"
+                elif h.role == "rif" and "admin" in kinds:  # "ريف محافظة حماة": the named unit, precision 2
+                    h.role = "rif_unit"
                 carry = (h.role, h.tok_j) if any(r[1] for r in roles) else None
             elif carry and h.conj and h.tok_i == carry[1]:
                 h.role = carry[0]
@@ -552,7 +590,7 @@ class PlaceResolver:
         a preposition of place right before it ("في", "إلى", attached "ب")."""
         # the model's LOC span must end with the name ("ريف حلب" tagged LOC is no evidence for "ريف")
         # a direction or vicinity word is no evidence: "شمال المخيم" is north of "the camp"
-        strong = h.role in ("town", "admin", "rif") or " " in h.key or any(
+        strong = h.role in ("town", "admin", "rif", "rif_unit") or " " in h.key or any(
             s <= h.start + 2 and abs(e - h.end) <= 1 for s, e in locs)
         prev = toks[h.tok_i - 1].norm if h.tok_i else ""
         prep = "ب" in h.clitic or prev in _PLACE_PREPS or (prev[:1] == "و" and prev[1:] in _PLACE_PREPS)
@@ -638,6 +676,7 @@ class PlaceResolver:
         vetoes = [(s, e) for s, e, lab in doc.ner if lab in ("PERS", "ORG") and conf.get((s, e, lab), 1.0) >= NER_VETO]
         for h in hits:
             near = Context(admin1s, tuple((la, lo) for s, la, lo in points.get(h.sent, ()) if s != h.start))
+            gaz.log_tag = (doc.doc_id, h.start, h.end)
             prec = 1
             if h.role == "admin":
                 e = gaz.rank(h.cands, ctx, h.key, prefer="admin1", near=near)
@@ -646,13 +685,16 @@ class PlaceResolver:
                 elif e and e.kind not in ("admin1", "admin2", "region"):
                     continue  # "ولاية كارولينا" names a unit no source lists, not the town Carolina, Puerto Rico
                 prec = 3
-            elif h.role == "rif":
-                # "ريف إدلب": the countryside of a governorate seat is the rural part of its governorate
-                # (the name "ريف دمشق" is itself a governorate): the governorate, precision 2 (codebook:
-                # part of a region); "ريف القصير", of a town that is no seat: the town, precision 2
+            elif h.role == "rif_unit":
                 e = gaz.rank(h.cands, ctx, h.key, prefer="admin1", near=near)
-                if e and e.kind != "admin1":
-                    e = gaz.rank(h.cands, ctx, h.key, prefer="city", near=near)
+                if e and e.kind == "city" and e.admin1 in gaz.admin1_by_iso:
+                    e = gaz.entry(gaz.admin1_by_iso[e.admin1])
+                prec = 2
+            elif h.role == "rif":
+                # "ريف إدلب", "ريف القصير": the named town, precision 2 (CODEBOOK: "ريف حمص" resolves to
+                # Homs with precision 2; docs/annotation.md §6: "ريف إدلب" is Idlib city, and the corpus
+                # annotators code it so); "ريف محافظة حماة" is a unit (role "admin", set by _roles)
+                e = gaz.rank(h.cands, ctx, h.key, prefer="city", near=near)
                 prec = 2
             elif h.role in ("near", "town"):
                 # "أطراف مدينة حمص", "جنوب صور": the town, precision 2; "مدينة حماة", "بلدة تلبيسة": 1
@@ -672,7 +714,8 @@ class PlaceResolver:
             if h.role not in ("town", "admin") and e.kind != "site" and any(
                     s < h.end and h.start < e_ for s, e_ in vetoes):
                 continue  # "جمال حدايدة" tagged as a person by the NER stage
-            if e.kind in ("country", "continent", "region", "admin1", "admin2") and h.role not in ("rif", "near"):
+            if (e.kind in ("country", "continent", "region", "admin1", "admin2") or e.fcode in _AREA_CODES) \
+                    and h.role not in ("rif", "rif_unit", "near"):
                 prec = 3
             places.append(gaz.place(e, prec, text=doc.text[h.start:h.end], span=[h.start, h.end]))
             if e.kind not in ("country", "continent") and not any(s == h.start for s, _, _ in points.get(h.sent, ())):
