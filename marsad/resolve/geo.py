@@ -39,7 +39,7 @@ import math
 import os
 import sqlite3
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -48,8 +48,10 @@ from typing import Iterable, Optional
 from marsad.doc import Doc
 from marsad.records import Place
 from marsad.resolve.place_ranker import PlaceRanker, features
+from marsad.text.cache import cached
 from marsad.text.normalize import normalize
 from marsad.text.segment import tokens as _tokenize
+from marsad.text.spans import SpanSet
 
 # Arab League + Israel/Palestine: preferred when a name is ambiguous
 MENA = frozenset("SY IQ LB JO PS IL YE EG LY SD SA AE QA KW BH OM DZ MA TN MR SO DJ KM TR IR".split())
@@ -414,7 +416,7 @@ class PlaceResolver:
 
     # readings of a first token: (normalized prefix length stripped, stem); the token itself first
     @staticmethod
-    @lru_cache(maxsize=200_000)
+    @cached(max_bytes=4_000_000)  # bounded in bytes: RSS stays flat over a long run
     def _readings(norm: str) -> list[tuple[int, str]]:
         out = [(0, norm)]
         for p, keep in _PROCLITICS:
@@ -672,8 +674,12 @@ class PlaceResolver:
         admin1s = frozenset(admin1s)
         places = []
         conf = getattr(doc, "ner_confidence", {})
-        locs = [(s, e) for s, e, lab in doc.ner if lab == "LOC"]
-        vetoes = [(s, e) for s, e, lab in doc.ner if lab in ("PERS", "ORG") and conf.get((s, e, lab), 1.0) >= NER_VETO]
+        # NER spans by offset (bisection), so each candidate looks at the spans over it only: linear cost
+        locs = sorted((s, e) for s, e, lab in doc.ner if lab == "LOC")
+        loc_starts = [s for s, _ in locs]
+        loc_longest = max((e - s for s, e in locs), default=0)
+        vetoes = SpanSet((s, e) for s, e, lab in doc.ner
+                         if lab in ("PERS", "ORG") and conf.get((s, e, lab), 1.0) >= NER_VETO)
         for h in hits:
             near = Context(admin1s, tuple((la, lo) for s, la, lo in points.get(h.sent, ()) if s != h.start))
             gaz.log_tag = (doc.doc_id, h.start, h.end)
@@ -704,15 +710,15 @@ class PlaceResolver:
                 e = gaz.rank(h.cands, ctx, h.key, near=near)
             if e is None:
                 continue
-            strong, prep = self._evidence([x for x in locs if x[0] < h.end and h.start < x[1]], h, toks)
+            over = locs[bisect_left(loc_starts, h.start - loc_longest):bisect_left(loc_starts, h.end)]
+            strong, prep = self._evidence([x for x in over if h.start < x[1]], h, toks)
             if not self._accept(e, h, ctx, near, strong, prep):
                 continue
             # "حديثه" (his talk) is not "حديثة" (Haditha): normalization merges ة and ه, the original does not
             if (not h.role and e.kind == "city" and e.pop < 100_000 and doc.text[h.end - 1] == "ه"
                     and " " not in h.key):
                 continue
-            if h.role not in ("town", "admin") and e.kind != "site" and any(
-                    s < h.end and h.start < e_ for s, e_ in vetoes):
+            if h.role not in ("town", "admin") and e.kind != "site" and vetoes.overlaps(h.start, h.end):
                 continue  # "جمال حدايدة" tagged as a person by the NER stage
             if (e.kind in ("country", "continent", "region", "admin1", "admin2") or e.fcode in _AREA_CODES) \
                     and h.role not in ("rif", "rif_unit", "near"):
