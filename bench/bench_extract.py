@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Extraction speed on one process: articles/s, characters/s and peak memory.
+"""Extraction speed and memory on one process: articles/s, characters/s, peak RSS.
 
-    python bench/bench_extract.py [--shared ../shared] [-n 2000] [--no-ner]
+    python bench/bench_extract.py [--shared ../shared] [-n 2000] [--no-ner] [--rss-at 2000]
 
-Reads the first N articles of ../shared/data/corpus/almayadeen-2023-2024.jsonl.gz,
-loads the pipeline (timed separately), then extracts them one after another.
+Streams the first N articles (-n 0: all 8,342) of
+../shared/data/corpus/almayadeen-2023-2024.jsonl.gz, loads the pipeline (timed
+separately), then extracts them one after another and serializes each record
+as `marsad extract` does. Prints wall-clock and CPU time (the machine may be
+shared: CPU time is the steadier figure; the load average is printed too), the
+peak RSS after the articles named by --rss-at and at the end.
 """
 from __future__ import annotations
 
@@ -20,39 +24,74 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited from a parent)."""
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    ap.add_argument("-n", type=int, default=2000)
+    ap.add_argument("-n", type=int, default=2000, help="articles (0: all)")
     ap.add_argument("--no-ner", action="store_true")
+    ap.add_argument("--rss-at", type=int, action="append", default=[], help="also print the peak RSS after N articles")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from marsad.io import from_mapping
     from marsad.pipeline import Pipeline
 
+    try:
+        from marsad.parallel import record_line
+    except ImportError:  # an older checkout, for a before/after comparison
+
+        def record_line(rec):
+            return json.dumps(rec.model_dump(), ensure_ascii=False)
+
     corpus = args.shared / "data" / "corpus" / "almayadeen-2023-2024.jsonl.gz"
-    with gzip.open(corpus, "rt", encoding="utf-8") as f:
-        items = [from_mapping(json.loads(line)) for _, line in zip(range(args.n), f)]
-    chars = sum(len(getattr(i, "text", "")) for i in items)
+
+    def items():
+        with gzip.open(corpus, "rt", encoding="utf-8") as f:
+            for k, line in enumerate(f):
+                if args.n and k >= args.n:
+                    break
+                yield from_mapping(json.loads(line))
+
     t0 = time.perf_counter()
     pipeline = Pipeline(ner=not args.no_ner)
-    pipeline.extract("قال مسؤول في دمشق إن الجيش قصف مواقع المسلحين أمس.", published="2024-01-01")  # warm the lexicons
+    pipeline.extract("قال مسؤول في دمشق إن الجيش قصف مواقع المسلحين أمس.", published="2024-01-01")  # load everything
     load = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    n_ok = n_err = n_events = 0
-    for rec in pipeline.process(items):
+    rss_load = peak_rss_mb()
+    n = n_err = n_events = chars = 0
+    rss_at: dict[int, float] = {}
+    t0, c0 = time.perf_counter(), time.process_time()
+    for item in items():
+        chars += len(getattr(item, "text", "") or "")
+        rec = next(iter(pipeline.process([item])))
+        record_line(rec)
+        n += 1
         if hasattr(rec, "error"):
             n_err += 1
         else:
-            n_ok += 1
             n_events += len(rec.events)
-    dt = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"command: python bench/bench_extract.py -n {args.n}{' --no-ner' if args.no_ner else ''}")
-    print(f"articles: {len(items)} ({n_ok} extracted, {n_err} error records), {chars:,} characters, {n_events} events")
-    print(f"load: {load:.2f} s")
-    print(f"speed: {len(items) / dt:.1f} articles/s, {chars / dt:,.0f} characters/s ({dt:.1f} s, one process)")
-    print(f"peak RSS: {peak_mb:.0f} MB")
+        if n in args.rss_at:
+            rss_at[n] = peak_rss_mb()
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"command: python bench/bench_extract.py -n {args.n}{' --no-ner' if args.no_ner else ''}"
+          + "".join(f" --rss-at {k}" for k in args.rss_at))
+    print(f"articles: {n} ({n - n_err} extracted, {n_err} error records), {chars:,} characters, {n_events} events")
+    print(f"load: {load:.2f} s, peak RSS after loading {rss_load:.0f} MB")
+    print(f"speed: {n / dt:.1f} articles/s wall ({dt:.1f} s), {n / cpu:.1f} articles/s CPU ({cpu:.1f} s CPU, "
+          f"{1000 * cpu / n:.2f} ms/article), {chars / cpu:,.0f} characters/s CPU; one process")
+    for k, v in sorted(rss_at.items()):
+        print(f"peak RSS after {k} articles: {v:.0f} MB")
+    print(f"peak RSS after {n} articles: {peak_rss_mb():.0f} MB")
+    print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     sys.stdout.flush()
 
 

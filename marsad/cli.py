@@ -1,6 +1,7 @@
 """The `marsad` command.
 
-    marsad extract INPUT... [-o OUT.jsonl] [--published YYYY-MM-DD]
+    marsad extract INPUT... [-o OUT.jsonl] [--published YYYY-MM-DD] [--workers N]
+    marsad batch INPUT... -o OUT/ [--workers N | --scheduler tcp://HOST:8786]   (Dask; marsad/batch.py)
     marsad demo
     marsad ner INPUT -o OUT                 (CoNLL tagging; marsad/ner/cli.py)
     marsad ingest / export                  (database; marsad/store/cli.py)
@@ -17,6 +18,7 @@ import typer
 from rich.console import Console
 
 from marsad.api.cli import serve_command
+from marsad.batch import batch_command
 from marsad.ner.cli import ner_command
 from marsad.store.cli import export_command, ingest_command
 
@@ -35,17 +37,6 @@ def _check_published(value: Optional[str]) -> Optional[str]:
     return value
 
 
-def _jsonl(rec) -> str:
-    """One output line; never fails on a string the input smuggled in (ASCII escapes as a last resort)."""
-    data = rec.model_dump(exclude_none=False)
-    line = json.dumps(data, ensure_ascii=False)
-    try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        line = json.dumps(data)
-    return line + "\n"
-
-
 @app.command()
 def extract(
     inputs: List[Path] = typer.Argument(..., help=".txt, .jsonl(.gz), .json, .html files or directories of them"),
@@ -58,10 +49,13 @@ def extract(
     max_chars: int = typer.Option(1_000_000, min=1, help="longest document text, in characters (longer: error record)"),
     max_line_bytes: int = typer.Option(10_000_000, min=1, help="longest JSON Lines line / .json file, in bytes"),
     max_sentence_tokens: int = typer.Option(300, min=1, help="longer sentences are cut into pieces this long"),
+    workers: int = typer.Option(1, "--workers", min=1,
+                                help="processes extracting in parallel (same output, same order)"),
 ):
     """Extract document records (events, places, times, actors, statements) as JSON Lines."""
     from marsad.io import expand, read_inputs
-    from marsad.pipeline import Limits, Pipeline
+    from marsad.parallel import extract_lines
+    from marsad.pipeline import Limits
 
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
@@ -70,15 +64,15 @@ def extract(
     files = expand(inputs)
     show = progress if progress is not None else (len(files) > 1 or any(f.suffix in (".jsonl", ".gz") for f in files))
     limits = Limits(max_chars=max_chars, max_line_bytes=max_line_bytes, max_sentence_tokens=max_sentence_tokens)
-    pipeline = Pipeline(ner=ner, limits=limits)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     failed = total = 0
     try:
-        records = pipeline.process(read_inputs(files, published=published, limits=limits))
-        for rec in _with_progress(records, show):
+        lines = extract_lines(read_inputs(files, published=published, limits=limits), ner=ner, workers=workers,
+                              limits=limits)
+        for line, is_error in _with_progress(lines, show):
             total += 1
-            failed += hasattr(rec, "error")
-            out.write(_jsonl(rec))
+            failed += is_error
+            out.write(line + "\n")
     finally:
         if output:
             out.close()
@@ -121,6 +115,7 @@ app.command("ner")(ner_command)
 app.command("ingest")(ingest_command)
 app.command("export")(export_command)
 app.command("serve")(serve_command)
+app.command("batch")(batch_command)
 
 
 if __name__ == "__main__":

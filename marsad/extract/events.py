@@ -40,6 +40,7 @@ from marsad.resolve.actors import nationality_of
 from marsad.text.lexicon import FormLexicon, forms, read_tsv
 from marsad.text.normalize import normalize
 from marsad.text.segment import Token
+from marsad.text.spans import _UNSET, MentionIndex
 
 STATE_SECTORS = {"GOV", "MIL", "COP", "SPY", "JUD"}
 ACTOR_AFTER_CHARS = 40
@@ -195,13 +196,14 @@ def _anchor(doc: Doc, sent: _Sentence, trig: Trigger, place: Place | None) -> An
 
 def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[Actor | None, Actor | None]:
     """(actor, recipient) of a trigger from the actor mentions of its sentence."""
-    speakers = [(st.span[0], st.quote_span[0]) for st in doc.statements
-                if st.span and st.quote_span and sent.start <= st.span[0] < sent.end]
+    ix = MentionIndex.of(doc)
+    speakers = [(st.span[0], st.quote_span[0]) for st in ix.statements.starting_in(sent.start, sent.end)
+                if st.quote_span]
     speakers += source_spans(doc, sent.index)  # "بحسب ما أفاد مراسلون": the reporter is a source, not a target
     banned = _requirements().get(trig.row.type, (None, True, frozenset()))[2]
     # the speaker of "أفادت وسائل إعلام أن المقاومين استهدفوا" is not the one who acted
-    heard = [a for a in doc.actors() if a.span and sent.start <= a.span[0] < sent.end
-             and not any(s <= a.span[0] < q for s, q in speakers)]
+    heard = [a for a in ix.actors.starting_in(sent.start, sent.end)
+             if not any(s <= a.span[0] < q for s, q in speakers)]
     # sectors that cannot carry out the event can still be its target ("اعتقال الطلاب")
     mentions = [a for a in heard if a.sector not in banned]
     after = [a for a in mentions if trig.token.end <= a.span[0] < min(clause_end, trig.token.end + ACTOR_AFTER_CHARS)]
@@ -226,8 +228,8 @@ def _actors(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[
         recipient = targets[0]
     if recipient is not None and actor is not None and recipient.span == actor.span:
         recipient = None
-    if recipient is not None and recipient.kind == "state" and trig.row.type in ("ASSAULT", "COERCE") and any(
-            p.span and p.span[0] <= recipient.span[0] < p.span[1] for p in doc.places):
+    if recipient is not None and recipient.kind == "state" and trig.row.type in ("ASSAULT", "COERCE") and \
+            ix.places.covering(recipient.span[0]):
         recipient = None  # "في جنوب لبنان": a country inside a place name is where, not whom
     return _public(actor), _public(recipient)
 
@@ -283,12 +285,12 @@ def _carried(last: Actor | None, doc: Doc, sent: _Sentence) -> Actor | None:
     sentence (its first actor mention), else the previous event's actor."""
     if sent.index > 0:
         s, e = doc.sentences[sent.index - 1]
-        first = next((a for a in doc.actors() if a.span and s <= a.span[0] < e), None)
+        first = next(iter(MentionIndex.of(doc).actors.starting_in(s, e)), None)
         if first is not None:
             return _public(first)
     if last is None or not last.span:
         return None
-    return last if doc.sentence_of(last.span[0]) >= sent.index - CARRY_SENTENCES else None
+    return last if MentionIndex.of(doc).sentence_of(last.span[0]) >= sent.index - CARRY_SENTENCES else None
 
 
 @lru_cache(maxsize=1)
@@ -307,6 +309,14 @@ def _with_country(a: Actor | None, place: Place | None, doc: Doc) -> Actor | Non
 
 
 def _main_country(doc: Doc) -> str | None:
+    ix = MentionIndex.of(doc)
+    ix.places  # (re)indexed when the places changed, which also forgets the summaries below
+    if ix.main_country is _UNSET:  # once per document, not once per event
+        ix.main_country = _count_main_country(doc)
+    return ix.main_country
+
+
+def _count_main_country(doc: Doc) -> str | None:
     counts: dict[str, int] = {}
     for p in doc.places:
         if p.country:
@@ -323,7 +333,7 @@ def _public(a: Actor | None) -> Actor | None:
 
 def _date(doc: Doc, sent: _Sentence, trig: Trigger) -> TimeExpr | None:
     """The time in the sentence nearest the trigger (day precision first), else the publication date."""
-    times = [t for t in doc.times if t.span and sent.start <= t.span[0] < sent.end and t.value]
+    times = [t for t in MentionIndex.of(doc).times.starting_in(sent.start, sent.end) if t.value]
     if times:
         best = min(times, key=lambda t: ((t.time_precision or 3) > 1, abs(t.span[0] - trig.token.start)))
         return TimeExpr(text=best.text, value=best.value, end=best.end, time_precision=best.time_precision,
@@ -340,7 +350,7 @@ def _is_country(p: Place) -> bool:
 def _locations(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> list[Place]:
     """Places of an event: the list of places right after the trigger (one event each), else the
     nearest place before it in the sentence, else the last place of the previous sentence."""
-    in_sent = [p for p in doc.places if p.span and sent.start <= p.span[0] < sent.end and not _is_country(p)]
+    in_sent = [p for p in MentionIndex.of(doc).places.starting_in(sent.start, sent.end) if not _is_country(p)]
     clause = [p for p in in_sent if trig.token.start <= p.span[0] < clause_end]
     villages = _unlisted_villages(doc, sent, trig.token.end, clause_end, in_sent)
     if villages:
@@ -382,7 +392,8 @@ def _unlisted_villages(doc: Doc, sent: _Sentence, start: int, end: int, in_sent:
     nouns, links = _place_nouns()
     heads, settlements, function = _name_heads(), _village_lexicon("settlement"), _village_lexicon("function")
     toks = [t for t in sent.toks if start <= t.start < end]
-    covered = lambda t: any(p.span[0] <= t.start < p.span[1] for p in doc.places + doc.actors())
+    ix = MentionIndex.of(doc)
+    covered = lambda t: bool(ix.places.covering(t.start) or ix.actors.covering(t.start))
     found = []
     for i, t in enumerate(toks[:-1]):
         # an indefinite settlement noun: "بلدة ميفدون"; "المخيم" alone points back to a camp already named
@@ -434,6 +445,14 @@ def _context_place(doc: Doc, sent: _Sentence, pos: int, in_sent: list[Place]) ->
 
 def _main_place(doc: Doc) -> Place | None:
     """The article's most-mentioned place below country level ("جنوب لبنان" in a border report)."""
+    ix = MentionIndex.of(doc)
+    ix.places
+    if ix.main_place is _UNSET:  # once per document
+        ix.main_place = _count_main_place(doc)
+    return ix.main_place
+
+
+def _count_main_place(doc: Doc) -> Place | None:
     counts: dict[tuple, list[Place]] = {}
     for p in doc.places:
         if p.lat is not None and p.geonameid and not _is_country(p):
@@ -498,14 +517,14 @@ def _anaphoric(trig: Trigger) -> bool:
 
 
 def _clause_places(doc: Doc, trig: Trigger, clause_end: int) -> list[Place]:
-    return [p for p in doc.places if p.span and trig.token.start <= p.span[0] < clause_end and not _is_country(p)]
+    return [p for p in MentionIndex.of(doc).places.starting_in(trig.token.start, clause_end) if not _is_country(p)]
 
 
 def _previous_places(doc: Doc, sent: _Sentence) -> list[Place]:
     if sent.index == 0:
         return []
     s, e = doc.sentences[sent.index - 1]
-    return [p for p in doc.places if p.span and s <= p.span[0] < e]
+    return MentionIndex.of(doc).places.starting_in(s, e)
 
 
 def _most_specific(places: list[Place]) -> list[Place]:

@@ -15,6 +15,7 @@ from marsad.doc import Doc
 from marsad.records import Actor, Attribution, Statement
 from marsad.text.lexicon import table_lexicon
 from marsad.text.segment import Token, clitic_stems
+from marsad.text.spans import MentionIndex
 
 _QUOTE = re.compile(r"[“\"«]([^”\"»]{3,}?)[”\"»]")
 _STOP_PUNCT = set("،,:؛;()")
@@ -22,8 +23,14 @@ MAX_SPEAKER = 8
 MAX_VIA = 6
 
 
+_LEXICONS: dict = {}
+
+
 def _lex(role: str):
-    return table_lexicon("events", "speech.tsv", role_col=1, role=role)
+    lex = _LEXICONS.get(role)  # called for every token: skip the keyword-argument cache lookup
+    if lex is None:
+        lex = _LEXICONS[role] = table_lexicon("events", "speech.tsv", role_col=1, role=role)
+    return lex
 
 
 def _is(role: str, tok: Token) -> bool:
@@ -173,21 +180,20 @@ def _colon_before_quote(doc: Doc, cur: _Cursor, i: int, sent) -> int | None:
 
 
 def _actor_in(doc: Doc, span: tuple[int, int]) -> Actor | None:
-    for a in doc.actors():
-        if a.span and span[0] <= a.span[0] < span[1]:
-            return a
-    return None
+    found = MentionIndex.of(doc).actors.starting_in(span[0], span[1])
+    return found[0] if found else None
 
 
 def source_attributions(doc: Doc, start: int, end: int) -> list[Attribution]:
     """Attribution of the words doc.text[start:end]: statements whose quote covers them,
     plus "بحسب X" / "وفقاً لـ X" in the same sentence."""
     out: list[Attribution] = []
-    for st in doc.statements:
+    ix = MentionIndex.of(doc)
+    for st in ix.quotes.around(end - 2, start + 1):  # quotes from before `start` to `end` - 1 or later
         qs = st.quote_span
-        if qs and qs[0] <= start and end <= qs[1] + 1:
+        if qs[0] <= start and end <= qs[1] + 1:
             out.append(Attribution(speaker=st.speaker, via=st.via, anonymous=st.anonymous, span=st.span))
-    si = doc.sentence_of(start)
+    si = ix.sentence_of(start)
     if si >= 0:
         for t, via_start, via_end in _source_phrases(doc, si):
             via = _resolve_outlet(doc, doc.text[via_start:via_end], t.next)

@@ -38,6 +38,7 @@ from marsad.doc import Doc
 from marsad.records import Actor
 from marsad.text.normalize import normalize
 from marsad.text.segment import sentences as split_sentences
+from marsad.text.spans import SpanIndex, SpanSet
 
 ADD_MIN = 0.6
 DROP_MIN = 0.9
@@ -62,23 +63,27 @@ class NerStage:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = doc.sentences or split_sentences(doc.text)
-        found: list[tuple[int, int, str]] = []
-        conf: dict[tuple[int, int, str], float] = {}
-        seen: dict[tuple[str, ...], list] = {}  # news repeats its lead at the end: tag each sentence once
+        sents: list[tuple[list, tuple[str, ...]]] = []
         for s, e in spans:
             toks = list(_TOKEN.finditer(doc.text, s, e))
-            if not toks:
-                continue
-            words = tuple(m.group() for m in toks)
-            if words not in seen:
-                seen[words] = self.tagger.entities(list(words))
-            for label, i, j, c in seen[words]:
+            if toks:
+                sents.append((toks, tuple(m.group() for m in toks)))
+        distinct = list(dict.fromkeys(words for _, words in sents))  # news repeats its lead: tag each once
+        tagged = dict(zip(distinct, self._entities_many([list(w) for w in distinct])))
+        found: list[tuple[int, int, str]] = []
+        conf: dict[tuple[int, int, str], float] = {}
+        for toks, words in sents:
+            for label, i, j, c in tagged[words]:
                 span = (toks[i].start(), toks[j - 1].end(), label)
                 found.append(span)
                 conf[span] = c
         doc.ner = found
         doc.ner_confidence = conf  # type: ignore[attr-defined]
         return doc
+
+    def _entities_many(self, sentences: list[list[str]]) -> list:
+        many = getattr(self.tagger, "entities_many", None)
+        return many(sentences) if many else [self.tagger.entities(s) for s in sentences]
 
 
 def nationality(word: str) -> str | None:
@@ -111,28 +116,23 @@ def _word_after(text: str, pos: int) -> str:
     return m.group(1) if m else ""
 
 
-def _overlaps(a: tuple[int, int], b) -> bool:
-    return bool(b) and a[0] < b[1] and b[0] < a[1]
-
-
 def merge_ner(doc: Doc) -> Doc:
     """Add model-only PERS/ORG actors and use the model as a second signal on places (rule above)."""
     conf: dict = getattr(doc, "ner_confidence", {}) or {}
-    actor_spans = [a.span for a in doc.people + doc.organizations if a.span]
+    actor_spans = SpanSet(a.span for a in doc.people + doc.organizations if a.span)
+    places = SpanIndex(list(enumerate(doc.places)), span=lambda kp: kp[1].span)
     drop: set[int] = set()
     for s, e, label in doc.ner:
         c = conf.get((s, e, label), 0.5)
         if label not in ("PERS", "ORG"):
             continue
         if c >= DROP_MIN:
-            for k, p in enumerate(doc.places):
-                if not p.span:
-                    continue
+            for k, p in places.starting_in(s, e + 1):
                 ps, pe = p.span
                 inside = s <= ps and pe <= e and (e - s) > (pe - ps)
                 if inside or (label == "PERS" and (ps, pe) == (s, e)):
                     drop.add(k)
-        if c < ADD_MIN or any(_overlaps((s, e), sp) for sp in actor_spans):
+        if c < ADD_MIN or actor_spans.overlaps(s, e):
             continue
         text, start = _strip_clitic(doc.text[s:e], s)
         country = nationality(_word_after(doc.text, e))
@@ -141,7 +141,7 @@ def merge_ner(doc: Doc) -> Doc:
         actor = Actor(text=text, name=text, country=country, sector=None,
                       kind="person" if label == "PERS" else "organization", span=[start, e], source="ner")
         (doc.people if label == "PERS" else doc.organizations).append(actor)
-        actor_spans.append(actor.span)
+        actor_spans.add(actor.span)
     if drop:
         doc.places = [p for k, p in enumerate(doc.places) if k not in drop]
     doc.people.sort(key=lambda a: (a.span or [0])[0])

@@ -11,12 +11,26 @@ Resources (all external or unlabelled, so cross-validation does not leak):
 ``marsad/data/ner/clusters.tsv`` (word clusters from the unlabelled Al Mayadeen
 corpus), and the small hand-written trigger and first-name lists below.
 The same function computes the features at training and at tagging time.
+
+The features come in two parts, which is what lets `marsad.ner.crf` score a
+document numerically without building a string list per token:
+
+* `word_features(tok)` -> `WordFeatures`: what depends on one word only: the
+  token's own attributes, and the attributes it gives to its neighbours
+  (``context``: ``(d, attrs)``, added to the token d positions away, e.g. the
+  "-1:w=..." attributes go to the next token, d = +1).
+* `position_features(keys)`: what depends on the sequence (bigrams, sentence
+  edges, multi-word gazetteer matches), from each word's small ``key``.
+
+`sent_features` (training and the reference tagger) is exactly their sum, so
+new features go in one of the two and both training and tagging see them.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from marsad.text.normalize import normalize
 from marsad.text.segment import clitic_stems, strip_enclitic
@@ -71,6 +85,7 @@ class Resources:
         self.gazm: dict[str, str] = {}  # multi-word names (space-joined) → tier
         self.gaz_first: set[str] = set()
         self.gaz_maxlen = 1
+        lengths: dict[str, set[int]] = {}  # first word → word counts of the names it starts
         for name, rest in gaz.items():
             tier = rest[0] if rest else "1"
             toks = name.split(" ")
@@ -79,7 +94,9 @@ class Resources:
             else:
                 self.gazm[name] = tier
                 self.gaz_first.add(toks[0])
+                lengths.setdefault(toks[0], set()).add(len(toks))
                 self.gaz_maxlen = max(self.gaz_maxlen, len(toks))
+        self.gaz_lengths = {w: tuple(sorted(ks, reverse=True)) for w, ks in lengths.items()}
 
 
 _RES: Resources | None = None
@@ -99,6 +116,14 @@ def reset_resources() -> None:
     _word.cache_clear()
 
 
+class WordFeatures(NamedTuple):
+    """The attributes one word contributes, wherever it stands (see the module docstring)."""
+
+    own: tuple[str, ...]  # attributes of the token itself
+    context: tuple[tuple[int, tuple[str, ...]], ...]  # (d, attributes of the token d positions away)
+    key: tuple  # what `position_features` needs to know of this word (normalized form, bare stem)
+
+
 def _shape(tok: str) -> str:
     if _DIGIT.match(tok):
         return "num"
@@ -115,9 +140,9 @@ def _shape(tok: str) -> str:
     return "ar"
 
 
-@lru_cache(maxsize=60_000)  # ~3 KB of feature strings per word: bounds the cache to about 200 MB
-def _word(tok: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str, str]:
-    """(own features, context features for offsets -2,-1,+1,+2, normalized form, stem)."""
+def word_features(tok: str) -> WordFeatures:
+    """Own attributes; context attributes given to the tokens 2 and 1 after (as "-2:", "-1:")
+    and 1 and 2 before (as "+1:", "+2:"); key (normalized form, bare stem)."""
     r = resources()
     n = normalize(tok)
     shape = _shape(n)
@@ -175,62 +200,80 @@ def _word(tok: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str, 
     ctx += flags
     ctx.append("sh=" + shape)
     ctx_t = tuple(ctx)
-    offs = tuple(tuple(p + x for x in ctx_t) for p in ("-2:", "-1:", "+1:", "+2:"))
-    return tuple(f), offs, n, bare
+    context = tuple((d, tuple(p + x for x in ctx_t)) for d, p in ((2, "-2:"), (1, "-1:"), (-1, "+1:"), (-2, "+2:")))
+    return WordFeatures(tuple(f), context, (n, bare))
+
+
+# training reads each word many times; ~3 KB of strings per word bounds this cache to about 60 MB
+_word = lru_cache(maxsize=20_000)(word_features)
 
 
 def _gaz_spans(norms: list[str], stems: list[str]) -> list[str | None]:
     """B/I tags of multi-word gazetteer matches (longest first, left to right)."""
     r = resources()
     out: list[str | None] = [None] * len(norms)
-    i, n = 0, len(norms)
-    while i < n:
-        matched = 0
-        firsts = [x for x in (norms[i], stems[i]) if x in r.gaz_first]
-        if firsts:
-            for k in range(min(r.gaz_maxlen, n - i), 1, -1):
-                rest = " ".join(norms[i + 1: i + k])
-                for first in firsts:
-                    tier = r.gazm.get(first + " " + rest)
-                    if tier:
-                        matched = k
-                        out[i] = "gmB" + tier
-                        for j in range(i + 1, i + k):
-                            out[j] = "gmI" + tier
-                        break
-                if matched:
-                    break
-        i += matched or 1
+    first = r.gaz_first
+    if first.isdisjoint(norms) and first.isdisjoint(stems):
+        return out
+    n = len(norms)
+    nxt = 0  # first position not inside an earlier match
+    for i in [i for i in range(n) if norms[i] in first or stems[i] in first]:
+        if i < nxt:
+            continue
+        firsts = [x for x in (norms[i], stems[i]) if x in first]
+        # only the lengths of names that start with this word, longest first
+        for k in sorted({k for f in firsts for k in r.gaz_lengths[f] if k <= n - i}, reverse=True):
+            rest = " ".join(norms[i + 1: i + k])
+            tier = next((t for t in (r.gazm.get(f + " " + rest) for f in firsts) if t), None)
+            if tier:
+                out[i] = "gmB" + tier
+                for j in range(i + 1, i + k):
+                    out[j] = "gmI" + tier
+                nxt = i + k
+                break
     return out
 
 
-def sent_features(tokens: list[str]) -> list[list[str]]:
-    """Feature lists (crfsuite attribute names) for one sentence of raw tokens."""
-    words = [_word(t) for t in tokens]
-    n = len(words)
-    gm = _gaz_spans([w[2] for w in words], [w[3] for w in words])
+def position_features(keys: list[tuple]) -> list[list[str]]:
+    """Attributes that depend on the sequence: bigrams with the neighbours, sentence edges
+    ("BOS", "BOS-1" on the first two tokens, "EOS+1", "EOS" on the last two), multi-word
+    gazetteer matches ("gmB1" "gmI1" on "جنوب لبنان")."""
+    n = len(keys)
+    norms = [k[0] for k in keys]
+    gm = _gaz_spans(norms, [k[1] for k in keys])
     out = []
-    for i, (own, _, norm, _) in enumerate(words):
-        f = list(own)
+    for i, norm in enumerate(norms):
+        f = []
         if i >= 1:
-            f += words[i - 1][1][1]
-            f.append("bg-=" + words[i - 1][2] + "|" + norm)
-            if i >= 2:
-                f += words[i - 2][1][0]
-            else:
+            f.append("bg-=" + norms[i - 1] + "|" + norm)
+            if i < 2:
                 f.append("BOS-1")
         else:
             f.append("BOS")
         if i + 1 < n:
-            f += words[i + 1][1][2]
-            f.append("bg+=" + norm + "|" + words[i + 1][2])
-            if i + 2 < n:
-                f += words[i + 2][1][3]
-            else:
+            f.append("bg+=" + norm + "|" + norms[i + 1])
+            if i + 2 >= n:
                 f.append("EOS+1")
         else:
             f.append("EOS")
         if gm[i]:
             f.append(gm[i])
         out.append(f)
+    return out
+
+
+def sent_features(tokens: list[str]) -> list[list[str]]:
+    """Feature lists (crfsuite attribute names) for one sentence of raw tokens: each token's
+    own attributes, those its neighbours give it, then the position attributes."""
+    words = [_word(t) for t in tokens]
+    n = len(words)
+    out = [list(w.own) for w in words]
+    for i in range(n):  # neighbours in text order: i-2, i-1, i+1, i+2
+        for j in (i - 2, i - 1, i + 1, i + 2):
+            if 0 <= j < n:
+                for d, attrs in words[j].context:
+                    if j + d == i:
+                        out[i] += attrs
+    for f, extra in zip(out, position_features([w.key for w in words])):
+        f += extra
     return out

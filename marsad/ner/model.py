@@ -7,6 +7,9 @@
 Tokens are words as in ANERcorp: clitics stay attached ("والرئيس"),
 punctuation marks are separate tokens. Output tags are BIO (B-/I- PERS, LOC,
 ORG, MISC, or O), repaired so that an I- tag never follows O or another type.
+
+Scoring is numeric (`marsad.ner.crf`): the same labels and marginals as
+``pycrfsuite.Tagger`` on the same model, without a string feature list per token.
 """
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ import threading
 from pathlib import Path
 from typing import Optional
 
-from marsad.ner.features import DATA, sent_features
+from marsad.ner import features
+from marsad.ner.features import DATA
 
 MODEL = DATA / "ner.crfsuite"
 LICENCE = DATA / "LICENSE-ANERcorp.txt"
@@ -49,14 +53,13 @@ class NerTagger:
     _lock = threading.Lock()
 
     def __init__(self, path: Path | str = MODEL):
-        import pycrfsuite
+        from marsad.ner.crf import CrfScorer, CrfWeights
 
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(f"NER model not found: {path} (train it: python -m marsad.ner.train)")
         self.path = path
-        self._tagger = pycrfsuite.Tagger()
-        self._tagger.open(str(path))
+        self.scorer = CrfScorer(CrfWeights.load(path), features.word_features, features.position_features)
 
     @classmethod
     def default(cls) -> "NerTagger":
@@ -69,23 +72,23 @@ class NerTagger:
     def tag(self, tokens: list[str]) -> list[str]:
         if not tokens:
             return []
-        return repair_bio(self._tagger.tag(sent_features(tokens)))
+        return repair_bio(self.scorer.tag([tokens])[0][0])
 
     def tag_with_confidence(self, tokens: list[str]) -> tuple[list[str], list[float]]:
         """Tags plus, per token, the marginal probability of its predicted (raw) label."""
         if not tokens:
             return [], []
-        raw = self._tagger.tag(sent_features(tokens))
-        conf = [self._tagger.marginal(y, i) for i, y in enumerate(raw)]
-        return repair_bio(raw), conf
+        raw, marg = self.scorer.tag([tokens])[0]
+        return repair_bio(raw), marg.tolist()
 
     def entities(self, tokens: list[str]) -> list[tuple[str, int, int, float]]:
-        """(type, start token, end token, confidence = lowest token marginal in the span).
-        Marginals are computed only for the tokens inside entities (most tokens are O)."""
-        if not tokens:
-            return []
-        raw = self._tagger.tag(sent_features(tokens))
+        """(type, start token, end token, confidence = lowest token marginal in the span)."""
+        return self.entities_many([tokens])[0] if tokens else []
+
+    def entities_many(self, sentences: list[list[str]]) -> list[list[tuple[str, int, int, float]]]:
+        """`entities` of many sentences, scored together (one call per document)."""
         out = []
-        for typ, s, e in entities(repair_bio(raw)):
-            out.append((typ, s, e, min(self._tagger.marginal(raw[i], i) for i in range(s, e))))
-        return out
+        for raw, marg in self.scorer.tag([s for s in sentences if s]):
+            out.append([(typ, s, e, float(marg[s:e].min())) for typ, s, e in entities(repair_bio(raw))])
+        it = iter(out)
+        return [next(it) if s else [] for s in sentences]

@@ -34,7 +34,9 @@ from typing import Optional
 from marsad.data import data_path
 from marsad.doc import Doc
 from marsad.records import Actor
+from marsad.text.cache import cached
 from marsad.text.normalize import normalize
+from marsad.text.spans import MentionIndex, SpanSet
 
 ROLE, ORG, PERSON, COUNTRY, NAT, MOD, NAME = "ROLE", "ORG", "PERSON", "COUNTRY", "NAT", "MOD", "NAME"
 
@@ -132,7 +134,7 @@ def lexicon() -> Lexicon:
     return Lexicon()
 
 
-@lru_cache(maxsize=200_000)
+@cached(8 * 2**20, size=lambda k, v: 200 + 2 * len(k) + sum(120 + 2 * len(r[1]) for r in v))
 def _first_readings(word: str) -> tuple:
     """(chars the span skips, key) readings of a match's first word, the word itself first."""
     out = [(0, _inner(word))]
@@ -354,8 +356,9 @@ def _phrases(text: str, ner_spans: list[tuple[int, int]] | None = None) -> list[
 def _with_names(atoms: list[Atom], names: list[tuple[int, int]]) -> list[Atom]:
     """Add NER person names (normalized offsets) as NAME atoms where no lexicon atom overlaps."""
     extra = []
+    lexicon_atoms = SpanSet((a.start, a.end) for a in atoms)
     for s, e in names:
-        if not any(a.start < e and s < a.end for a in atoms):
+        if not lexicon_atoms.overlaps(s, e):
             extra.append(Atom(s, e, {NAME: Entry(NAME)}))
     return sorted(atoms + extra, key=lambda a: a.start) if extra else atoms
 
@@ -378,7 +381,7 @@ def code_phrase(norm_text: str) -> Optional[Actor]:
 
 def actors_in(doc: Doc, start: int, end: int) -> list[Actor]:
     """Actor mentions of `doc` inside the original span [start, end), in text order."""
-    return [a for a in doc.actors() if a.span and start <= a.span[0] and a.span[1] <= end]
+    return [a for a in MentionIndex.of(doc).actors.starting_in(start, end) if a.span[1] <= end]
 
 
 class ActorResolver:
@@ -392,11 +395,11 @@ class ActorResolver:
     def __call__(self, doc: Doc) -> Doc:
         norm = doc.norm
         ner = [(norm.norm_index(s), norm.norm_index(e)) for s, e, lab in doc.ner if lab.startswith("PER")]
-        removed = [tuple(r.span) for r in doc.removed]
+        removed = SpanSet(tuple(r.span) for r in doc.removed)
         people, orgs = [], []
         for p in _phrases(norm.text, ner):
             s, e = norm.orig_span(p.start, p.end)
-            if e <= s or any(rs < e and s < re_ for rs, re_ in removed):
+            if e <= s or removed.overlaps(s, e):
                 continue
             actor = _to_actor(p, doc.text[s:e], (s, e))
             (people if actor.kind == "person" else orgs).append(actor)
@@ -424,7 +427,7 @@ def _nationality_table() -> dict[str, tuple[str, str]]:
     return table
 
 
-@lru_cache(maxsize=50_000)
+@cached(2 * 2**20)
 def nationality_of(word: str) -> Optional[tuple[str, str]]:
     """(ISO3, demonym) of a nationality adjective in any of its forms, or None:
     "الإيرانية" → IRN, "والسوريين" → SYR, "إسرائيلياً" (tanween) → ISR."""

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from marsad.data import data_path
+from marsad.text.cache import ByteCache, cached, key_size
 from marsad.text.normalize import normalize
 from marsad.text.segment import clitic_stems, strip_enclitic
 
@@ -29,10 +30,11 @@ def forms(cell: str) -> list[str]:
     return [normalize(f.strip()) for f in cell.split("|") if f.strip()]
 
 
-MEMO_LIMIT = 100_000
+MEMO_BYTES = 2**20  # per lexicon (about 20 of them): token -> hit
+READINGS_BYTES = 12 * 2**20
 
 
-@lru_cache(maxsize=200_000)
+@cached(READINGS_BYTES, size=lambda k, v: 150 + 2 * len(k) + sum(60 + 2 * len(r) for r in v))
 def readings(norm_token: str) -> tuple[str, ...]:
     """The token, its proclitic-stripped stems, and those stems without a pronoun suffix."""
     out = []
@@ -50,21 +52,24 @@ def readings(norm_token: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+_NONE: list = []  # the shared "no hit" (never mutated)
+
+
 class FormLexicon:
     def __init__(self, rows: list[tuple[str, object]]):
         self.index: dict[str, list] = {}
         for form, value in rows:
             self.index.setdefault(form, []).append(value)
-        self._memo: dict[str, list] = {}  # token → hit; news vocabulary repeats heavily
+        self._memo = ByteCache(MEMO_BYTES, size=key_size)  # token → hit; news vocabulary repeats heavily
 
     def lookup(self, norm_token: str) -> list:
         memo = self._memo
-        hit = memo.get(norm_token)
+        hit = memo.current.get(norm_token)
         if hit is None:
-            hit = next((self.index[r] for r in readings(norm_token) if r in self.index), [])
-            if len(memo) > MEMO_LIMIT:
-                memo.clear()
-            memo[norm_token] = hit
+            hit = memo.get(norm_token)
+            if hit is None:
+                hit = next((self.index[r] for r in readings(norm_token) if r in self.index), _NONE)
+                memo.put(norm_token, hit)
         return hit
 
     def has(self, norm_token: str) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+
+from marsad.text.cache import cached
 
 # one character in, one or zero characters out
 _MAP = {
@@ -38,7 +39,7 @@ def normalize(s: str) -> str:
     return s.translate(_TABLE)
 
 
-@lru_cache(maxsize=200_000)
+@cached(8 * 2**20, size=lambda k, v: 160 + 2 * len(k) + (0 if v == k else 50 + 2 * len(v)))
 def normalize_word(w: str) -> str:
     """`normalize` for a single word, cached: news vocabulary repeats heavily."""
     return w.translate(_TABLE)
