@@ -93,7 +93,10 @@ def prepared_docs(records: list[dict], cache_dir: Path | None):
             doc = stage(doc)
         docs[r["doc_id"]] = doc
     if path:
-        path.write_bytes(pickle.dumps(docs))
+        try:
+            path.write_bytes(pickle.dumps(docs))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            pass  # a stage caches something unpicklable on the Doc: recompute next time
     return docs
 
 
