@@ -1,0 +1,70 @@
+"""The learned trigger detector and type classifier (marsad/extract/trigger_model.py)."""
+from pathlib import Path
+
+import pytest
+
+from marsad.extract.trigger_model import (TriggerDetector, TriggerModel, TypeClassifier, event_class, gold_labels,
+                                          sentence_context, token_features)
+from marsad.pipeline import Pipeline
+
+
+def test_event_class_folds_the_actor_decided_pairs():
+    assert event_class("ASSAULT", "Air/drone strike") == "Air/drone strike"
+    assert event_class("COERCE", "Arrests") == event_class("COERCE", "Abduction/forced disappearance") == "arrest"
+    assert event_class("REQUEST", None) == "P:REQUEST"
+
+
+def test_weights_files_round_trip(tmp_path: Path):
+    det = TriggerDetector(-2.5, {"w=قصف": 3.0, "lex=ASSAULT": 1.25})
+    det.write(tmp_path / "d.tsv.gz")
+    again = TriggerDetector.read(tmp_path / "d.tsv.gz")
+    assert again.bias == det.bias and again.weights == det.weights
+    assert again.probability(["w=قصف", "lex=ASSAULT"]) > 0.8 > 0.2 > again.probability(["w=قال"])
+    # the written bytes do not depend on the time they were written (gzip mtime 0): rebuilds are byte for byte
+    det.write(tmp_path / "e.tsv.gz")
+    assert (tmp_path / "d.tsv.gz").read_bytes() == (tmp_path / "e.tsv.gz").read_bytes()
+    types = TypeClassifier(["Air/drone strike", "P:REQUEST"], [0.0, 0.0], {"w=غاره": [2.0, -2.0]})
+    types.write(tmp_path / "t.tsv.gz")
+    assert TypeClassifier.read(tmp_path / "t.tsv.gz").predict(["w=غاره"])[0] == "Air/drone strike"
+
+
+@pytest.fixture(scope="module")
+def pre_event_doc():
+    pipe = Pipeline(ner=False)
+    doc = pipe.make_doc_lenient("شن الطيران الحربي الإسرائيلي غارة على بلدة عيتا الشعب أمس.", published="2024-03-10")
+    for stage in pipe.stages[:-1]:
+        doc = stage(doc)
+    return doc
+
+
+def test_gold_labels_mark_the_trigger_and_its_class(pre_event_doc):
+    ctx = sentence_context(pre_event_doc, 0)
+    start = pre_event_doc.text.index("غارة")
+    ev = {"trigger": {"span": [start, start + 4]}, "plover": {"type": "ASSAULT"},
+          "acled": {"sub_event_type": "Air/drone strike"}}
+    labels, classes = gold_labels(ctx, [ev])
+    i = next(k for k, t in enumerate(ctx.toks) if t.start == start)
+    assert labels[i] == "B-EV" and labels.count("B-EV") == 1
+    assert classes == {i: "Air/drone strike"}
+
+
+def test_a_model_finds_and_types_a_trigger(pre_event_doc, tmp_path):
+    """A detector that fires on the strike noun and a classifier that types it give one Trigger."""
+    feats = token_features(sentence_context(pre_event_doc, 0), {})
+    det = TriggerDetector(-5.0, {"w=غاره": 10.0})
+    types = TypeClassifier(["Air/drone strike", "P:REQUEST"], [0.0, 0.0], {"w=غاره": [3.0, -3.0]})
+    model = TriggerModel(tmp_path, meta={"classes": {"Air/drone strike": {"type": "ASSAULT", "mode": "aerial",
+                                                                          "context": ["military"]}},
+                                         "threshold": 0.5}, detector=det, types=types)
+    trig = model.triggers(pre_event_doc, 0, {})
+    assert [t.token.text for t in trig] == ["غارة"]
+    assert trig[0].row.type == "ASSAULT" and trig[0].row.acled == "Air/drone strike"
+    assert len(feats) == len(sentence_context(pre_event_doc, 0).toks)
+
+
+def test_shipped_model_codes_a_clear_air_strike():
+    if TriggerModel.shipped() is None:
+        pytest.skip("no shipped trigger model")
+    rec = Pipeline(ner=False).extract("شن الطيران الحربي الإسرائيلي غارة على بلدة عيتا الشعب في جنوب لبنان، "
+                                      "وأفادت مصادر محلية بسقوط شهيدين.", published="2024-03-10")
+    assert any(e.plover.type == "ASSAULT" for e in rec.events)
