@@ -36,7 +36,8 @@ from marsad.text.normalize import normalize
 from marsad.text.segment import clitic_stems, strip_enclitic
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ner"
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
+ACTORS = DATA.parent / "actors"
 
 def _word_lists() -> dict[str, set[str]]:
     """Hand-written feature word lists from marsad/data/ner/feature_words.tsv."""
@@ -97,6 +98,42 @@ class Resources:
                 lengths.setdefault(toks[0], set()).add(len(toks))
                 self.gaz_maxlen = max(self.gaz_maxlen, len(toks))
         self.gaz_lengths = {w: tuple(sorted(ks, reverse=True)) for w, ks in lengths.items()}
+        self.actor_names, self.actor_words = _actor_names()
+
+
+def _bare(word: str) -> str:
+    """The word without its article, as `word_features` computes "b=" ("الأسد" → "أسد")."""
+    return word[2:] if word.startswith("ال") and len(word) > 4 else word
+
+
+def _actor_names() -> tuple[dict[str, list[tuple[tuple[str, ...], str]]], dict[str, set[str]]]:
+    """Person and organization names of the actor lexicon (marsad/data/actors: hand-written
+    tables and the MIT-licensed UniversalPetrarch dictionaries), as bare normalized tokens.
+
+    Returns (first token → [(tokens, "ap"|"ao"), longest first], word → attributes): "ap1"
+    the first word of a person's name ("فيصل"), "ap2" a later one ("مقداد"), "ao" a word of
+    an organization's name. These name lists are external to ANERcorp, so CV does not leak."""
+    names: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    words: dict[str, set[str]] = {}
+    for fname, tag in (("people.tsv", "ap"), ("people_petrarch.tsv", "ap"),
+                       ("organizations.tsv", "ao"), ("organizations_petrarch.tsv", "ao")):
+        path = ACTORS / fname
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line or line.startswith("#") or line.startswith("form\t"):
+                continue
+            toks = tuple(_bare(normalize(t)) for t in line.split("\t")[0].replace("_", " ").split())
+            if not toks or any(len(t) < 2 for t in toks):
+                continue
+            names.setdefault(toks[0], []).append((toks, tag))
+            for k, t in enumerate(toks):
+                if len(t) < 3:  # "في", "بن": too common to say anything alone
+                    continue
+                words.setdefault(t, set()).add(tag + ("1" if k == 0 else "2") if tag == "ap" else tag)
+    for first in names:
+        names[first] = sorted(set(names[first]), key=lambda x: (-len(x[0]), x))
+    return names, words
 
 
 _RES: Resources | None = None
@@ -185,6 +222,12 @@ def word_features(tok: str) -> WordFeatures:
     if g:
         f.append("gz" + g)
         ctx.append("gz" + g)
+    # the whole word and its stripped forms: "فيصل" is also read as ف+"يصل"
+    aw = set().union(*(r.actor_words.get(x, ()) for x in {n, _bare(n), bare}))
+    if aw:
+        aw_sorted = sorted(aw)
+        f += aw_sorted
+        ctx += aw_sorted
     flags = []
     for s in (n, stem, bare):
         if s in PERS_TITLES:
@@ -234,13 +277,38 @@ def _gaz_spans(norms: list[str], stems: list[str]) -> list[str | None]:
     return out
 
 
+def _actor_spans(norms: list[str], bares: list[str]) -> list[str | None]:
+    """B/I tags of actor-lexicon names over the bare forms ("apB" "apI" on "فيصل المقداد",
+    "aoB" "aoI" "aoI" on "منظمة الصحة العالمية"), longest first, left to right."""
+    names = resources().actor_names
+    n = len(bares)
+    out: list[str | None] = [None] * n
+    forms = [{a, _bare(a), b} for a, b in zip(norms, bares)]  # "فيصل" also read as ف+"يصل"
+    i = 0
+    while i < n:
+        cands = [c for x in forms[i] for c in names.get(x, ())]
+        for toks, tag in sorted(cands, key=lambda x: (-len(x[0]), x)):
+            k = len(toks)
+            if i + k <= n and all(t in forms[i + j] for j, t in enumerate(toks)):
+                out[i] = tag + "B"
+                for j in range(i + 1, i + k):
+                    out[j] = tag + "I"
+                i += k
+                break
+        else:
+            i += 1
+    return out
+
+
 def position_features(keys: list[tuple]) -> list[list[str]]:
     """Attributes that depend on the sequence: bigrams with the neighbours, sentence edges
     ("BOS", "BOS-1" on the first two tokens, "EOS+1", "EOS" on the last two), multi-word
-    gazetteer matches ("gmB1" "gmI1" on "جنوب لبنان")."""
+    gazetteer matches ("gmB1" "gmI1" on "جنوب لبنان"), actor-lexicon name matches ("apB" "apI")."""
     n = len(keys)
     norms = [k[0] for k in keys]
-    gm = _gaz_spans(norms, [k[1] for k in keys])
+    bares = [k[1] for k in keys]
+    gm = _gaz_spans(norms, bares)
+    am = _actor_spans(norms, bares)
     out = []
     for i, norm in enumerate(norms):
         f = []
@@ -258,6 +326,8 @@ def position_features(keys: list[tuple]) -> list[list[str]]:
             f.append("EOS")
         if gm[i]:
             f.append(gm[i])
+        if am[i]:
+            f.append(am[i])
         out.append(f)
     return out
 
