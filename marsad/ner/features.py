@@ -27,6 +27,7 @@ new features go in one of the two and both training and tagging see them.
 """
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +37,7 @@ from marsad.text.normalize import normalize
 from marsad.text.segment import clitic_stems, strip_enclitic
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ner"
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 ACTORS = DATA.parent / "actors"
 
 def _word_lists() -> dict[str, set[str]]:
@@ -81,6 +82,8 @@ class Resources:
 
     def __init__(self) -> None:
         self.clusters = _load_tsv("clusters.tsv")
+        # clusters.tsv lists the corpus vocabulary most frequent first: the line is the frequency rank
+        self.rank = {w: i for i, w in enumerate(self.clusters)}
         gaz = _load_tsv("gaz_loc.tsv")
         self.gaz1: dict[str, str] = {}  # single-word names → tier
         self.gazm: dict[str, str] = {}  # multi-word names (space-joined) → tier
@@ -177,6 +180,29 @@ def _shape(tok: str) -> str:
     return "ar"
 
 
+def _corpus_stats(r: Resources, n: str, stem: str, bare: str) -> list[str]:
+    """Unlabelled-corpus evidence that generalizes to unseen names: the word's frequency band
+    (common words are rarely names) and how its forms with and without the article compare:
+    a person's name is almost never written with ال ("محمد", never "المحمد"), a common noun is
+    both ("حزب" / "الحزب"). Bands of log2 frequency rank and of log2 rank ratio."""
+    out = []
+    rk = r.rank.get(n, r.rank.get(stem))
+    if rk is not None:
+        out.append("fr=" + str(min(int(math.log2(rk + 1)), 16)))
+    base = _bare(n)  # the whole word when the corpus knows it ("واشنطن", not و+"اشنطن")
+    if base in r.rank or "ال" + base in r.rank:
+        bare = base
+    if len(bare) >= 3 and _ARABIC.search(bare):
+        plain, with_al = r.rank.get(bare), r.rank.get("ال" + bare)
+        if plain is not None and with_al is None:
+            out.append("alr=none")
+        elif plain is None and with_al is not None:
+            out.append("alr=only")
+        elif plain is not None:
+            out.append("alr=" + str(max(-4, min(4, round(math.log2((plain + 1) / (with_al + 1)))))))
+    return out
+
+
 def word_features(tok: str) -> WordFeatures:
     """Own attributes; context attributes given to the tokens 2 and 1 after (as "-2:", "-1:")
     and 1 and 2 before (as "+1:", "+2:"); key (normalized form, bare stem)."""
@@ -218,6 +244,7 @@ def word_features(tok: str) -> WordFeatures:
     else:
         f.append("oov")
         ctx.append("oov")
+    f += _corpus_stats(r, n, stem, bare)
     g = r.gaz1.get(n) or r.gaz1.get(stem) or r.gaz1.get(bare)
     if g:
         f.append("gz" + g)
