@@ -43,7 +43,7 @@ from marsad.ner import features as F
 DATA = F.DATA
 MODEL = DATA / "ner.crfsuite"
 CV_JSON = DATA / "ner_cv.json"
-PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
+PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 120, "feature.possible_transitions": True}
 AQMAR_TAGS = {"PER": "PERS", "MIS": "MISC"}  # LOC, ORG unchanged
 TYPES = ("PERS", "LOC", "ORG", "MISC")
 
@@ -88,14 +88,15 @@ def _predict(model_path: str, sents) -> list[list[str]]:
     return [tg.tag(F.sent_features(toks)) for toks, _ in sents]
 
 
-def _fold(args):
-    k, train, test, params, tmpdir = args
-    path = os.path.join(tmpdir, f"fold{k}.crfsuite")
+def _job(args):
+    """Train one model; tag `test` with it unless it is the final model (kept at `path`)."""
+    name, train, test, params, path, keep = args
     t = time.time()
     _train(train, path, params)
-    pred = _predict(path, test)
-    os.remove(path)
-    return k, pred, time.time() - t
+    pred = _predict(path, test) if test else []
+    if not keep:
+        os.remove(path)
+    return name, pred, time.time() - t
 
 
 def score(gold: list[list[str]], pred: list[list[str]]) -> dict:
@@ -114,23 +115,14 @@ def folds(n: int, k: int = 5) -> list[tuple[int, int]]:
     return [(i * size, (i + 1) * size if i < k - 1 else n) for i in range(k)]
 
 
-def cross_validate(aner, extra, params, k=5, only: list[int] | None = None, workers: int = 2):
-    import tempfile
-
-    bounds = folds(len(aner), k)
-    idx = only if only is not None else list(range(k))
-    tmp = tempfile.mkdtemp(prefix="marsad-ner-")
-    jobs = [(i, aner[:bounds[i][0]] + aner[bounds[i][1]:] + extra, aner[bounds[i][0]:bounds[i][1]], params, tmp)
-            for i in idx]
-    gold, pred, per_fold = [], [], {}
-    with Pool(min(workers, len(jobs))) as pool:
-        for i, p, secs in sorted(pool.imap_unordered(_fold, jobs)):
-            g = [tags for _, tags in jobs[idx.index(i)][2]]
-            gold += g
-            pred += p
-            per_fold[i] = score(g, p)["micro"]["f1-score"]
-            print(f"  fold {i + 1}/{k}: F1 {per_fold[i]:.4f} ({secs:.0f}s)", file=sys.stderr, flush=True)
-    return score(gold, pred), per_fold
+def run_jobs(jobs, workers: int) -> dict:
+    """Run training jobs (folds, the AQMAR-dev model, the final model) side by side."""
+    out = {}
+    with Pool(max(1, min(workers, len(jobs)))) as pool:
+        for name, pred, secs in pool.imap_unordered(_job, jobs):
+            out[name] = pred
+            print(f"  {name}: trained and tagged in {secs:.0f}s", file=sys.stderr, flush=True)
+    return out
 
 
 def print_scores(s: dict, title: str) -> None:
@@ -154,7 +146,7 @@ def main(argv=None) -> int:
     ap.add_argument("--c1", type=float, default=PARAMS["c1"])
     ap.add_argument("--c2", type=float, default=PARAMS["c2"])
     ap.add_argument("--iters", type=int, default=PARAMS["max_iterations"])
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=2, help="trainings run side by side (7 jobs in all)")
     ap.add_argument("--out", type=Path, default=MODEL)
     a = ap.parse_args(argv)
     params = dict(PARAMS, c1=a.c1, c2=a.c2, max_iterations=a.iters)
@@ -173,28 +165,45 @@ def main(argv=None) -> int:
     print(f"ANERcorp {len(aner)} sentences, {sum(len(s[0]) for s in aner)} tokens; extra {len(extra)} sentences",
           file=sys.stderr)
     result = {"params": params, "aqmar": a.aqmar, "feature_version": F.FEATURE_VERSION}
-    if not a.no_cv:
-        s, per_fold = cross_validate(aner, extra, params, only=[4] if a.quick else None, workers=a.workers)
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="marsad-ner-")
+    jobs = []
+    bounds = folds(len(aner))
+    fold_ids = [] if a.no_cv else [4] if a.quick else list(range(5))
+    for i in fold_ids:  # article-grouped: contiguous blocks of the corpus order
+        lo, hi = bounds[i]
+        jobs.append((f"fold {i + 1}/5", aner[:lo] + aner[hi:] + extra, aner[lo:hi], params,
+                     os.path.join(tmp, f"fold{i}.crfsuite"), False))
+    if a.aqmar_dev:  # AQMAR dev is never trained on for its own report
+        jobs.append(("aqmar dev", aner + aq_train, aq_dev, params, os.path.join(tmp, "aqmar.crfsuite"), False))
+    if not a.quick:
+        jobs.append(("final", aner + extra, [], params, str(a.out), True))
+    preds = run_jobs(jobs, a.workers)
+    if fold_ids:
+        gold, pred, per_fold = [], [], {}
+        for i in fold_ids:
+            lo, hi = bounds[i]
+            g = [tags for _, tags in aner[lo:hi]]
+            p = preds[f"fold {i + 1}/5"]
+            gold += g
+            pred += p
+            per_fold[str(i + 1)] = score(g, p)["micro"]["f1-score"]
+        s = score(gold, pred)
         title = "held-out block 5/5" if a.quick else "article-grouped 5-fold cross-validation on ANERcorp train"
         print_scores(s, f"{title} (contiguous blocks): entity-level (seqeval/conlleval) scores")
+        print("  per fold micro F1:", per_fold)
         result["cv_grouped"] = s
-        result["cv_grouped_folds"] = {str(k + 1): v for k, v in per_fold.items()}
+        result["cv_grouped_folds"] = per_fold
     if a.aqmar_dev:
-        import tempfile
-
-        path = os.path.join(tempfile.mkdtemp(prefix="marsad-ner-"), "aqmar.crfsuite")
-        _train(aner + aq_train, path, params)
-        s = score([tags for _, tags in aq_dev], _predict(path, aq_dev))
-        os.remove(path)
+        s = score([tags for _, tags in aq_dev], preds["aqmar dev"])
         print_scores(s, "AQMAR dev (trained on ANERcorp train + AQMAR train; tags mapped)")
         result["aqmar_dev"] = s
     if a.quick:
         print(f"time {time.time() - t0:.0f}s", file=sys.stderr)
         return 0
-    t = time.time()
-    _train(aner + extra, str(a.out), params)
-    print(f"final model: {a.out} ({a.out.stat().st_size / 1e6:.1f} MB, {time.time() - t:.0f}s)", file=sys.stderr)
-    if a.out == MODEL and (not a.no_cv or a.aqmar_dev):
+    print(f"final model: {a.out} ({a.out.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
+    if a.out == MODEL and (fold_ids or a.aqmar_dev):
         if CV_JSON.exists():  # keep figures not rerun this time (same params, data and features)
             old = json.loads(CV_JSON.read_text(encoding="utf-8"))
             if all(old.get(k) == result[k] for k in ("params", "aqmar", "feature_version")):
