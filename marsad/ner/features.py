@@ -9,7 +9,10 @@ sentence then only concatenates cached tuples for the word and its neighbours
 Resources (all external or unlabelled, so cross-validation does not leak):
 ``marsad/data/ner/gaz_loc.tsv`` (GeoNames / Natural Earth / CLDR place names),
 ``marsad/data/ner/clusters.tsv`` (word clusters from the unlabelled Al Mayadeen
-corpus), and the small hand-written trigger and first-name lists below.
+corpus; its line order also gives each word's corpus frequency rank, see
+`_corpus_stats`), the person and organization names of the actor lexicon
+(``marsad/data/actors``, see `_actor_names`), and the small hand-written trigger and
+first-name lists below.
 The same function computes the features at training and at tagging time.
 
 The features come in two parts, which is what lets `marsad.ner.crf` score a
