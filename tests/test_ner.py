@@ -72,6 +72,34 @@ def test_features_triggers_and_shape():
     assert "sh=latinC" in feats[3]
 
 
+def test_features_actor_lexicon_names():
+    # "فيصل المقداد" is in marsad/data/actors/people.tsv; "منظمة الصحة العالمية" in organizations.tsv
+    feats = F.sent_features("التقى فيصل المقداد بممثل منظمة الصحة العالمية".split())
+    assert "apB" in feats[1] and "apI" in feats[2] and "ap1" in feats[1]
+    assert "aoB" in feats[4] and "aoI" in feats[5] and "aoI" in feats[6]
+    assert not any(f.startswith(("apB", "apI", "aoB", "aoI")) for f in feats[0] + feats[3])
+    assert "-1:ap1" in feats[2]  # the neighbour's lexicon membership is a context feature
+
+
+def test_features_corpus_frequency_and_article_ratio():
+    r = F.resources()
+    if not r.rank:
+        pytest.skip("clusters.tsv not built")
+    feats = F.word_features("وزارة").own
+    assert any(f.startswith("fr=") for f in feats)
+    assert any(f.startswith("alr=") for f in feats)
+    assert not any(f.startswith("fr=") for f in F.word_features("زخقثمطظ").own)  # unknown word: no band
+
+
+def test_aqmar_tags_mapped_to_anercorp(tmp_path):
+    from marsad.ner.train import AQMAR_TAGS, read_conll
+
+    path = tmp_path / "aqmar.txt"
+    path.write_text("زار O\nخالد B-PER\nمتحف B-MIS\nبيروت I-MIS\nفي O\nلبنان B-LOC\n\n", encoding="utf-8")
+    assert read_conll(path, AQMAR_TAGS) == [
+        (["زار", "خالد", "متحف", "بيروت", "في", "لبنان"], ["O", "B-PERS", "B-MISC", "I-MISC", "O", "B-LOC"])]
+
+
 def test_features_are_deterministic_and_empty_ok():
     toks = ["وصل", "الوفد", "إلى", "القاهرة"]
     assert F.sent_features(toks) == F.sent_features(list(toks))

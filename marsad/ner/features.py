@@ -9,7 +9,10 @@ sentence then only concatenates cached tuples for the word and its neighbours
 Resources (all external or unlabelled, so cross-validation does not leak):
 ``marsad/data/ner/gaz_loc.tsv`` (GeoNames / Natural Earth / CLDR place names),
 ``marsad/data/ner/clusters.tsv`` (word clusters from the unlabelled Al Mayadeen
-corpus), and the small hand-written trigger and first-name lists below.
+corpus; its line order also gives each word's corpus frequency rank, see
+`_corpus_stats`), the person and organization names of the actor lexicon
+(``marsad/data/actors``, see `_actor_names`), and the small hand-written trigger and
+first-name lists below.
 The same function computes the features at training and at tagging time.
 
 The features come in two parts, which is what lets `marsad.ner.crf` score a
@@ -27,6 +30,7 @@ new features go in one of the two and both training and tagging see them.
 """
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +40,8 @@ from marsad.text.normalize import normalize
 from marsad.text.segment import clitic_stems, strip_enclitic
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ner"
-FEATURE_VERSION = 1
+FEATURE_VERSION = 3
+ACTORS = DATA.parent / "actors"
 
 def _word_lists() -> dict[str, set[str]]:
     """Hand-written feature word lists from marsad/data/ner/feature_words.tsv."""
@@ -80,6 +85,8 @@ class Resources:
 
     def __init__(self) -> None:
         self.clusters = _load_tsv("clusters.tsv")
+        # clusters.tsv lists the corpus vocabulary most frequent first: the line is the frequency rank
+        self.rank = {w: i for i, w in enumerate(self.clusters)}
         gaz = _load_tsv("gaz_loc.tsv")
         self.gaz1: dict[str, str] = {}  # single-word names → tier
         self.gazm: dict[str, str] = {}  # multi-word names (space-joined) → tier
@@ -97,6 +104,42 @@ class Resources:
                 lengths.setdefault(toks[0], set()).add(len(toks))
                 self.gaz_maxlen = max(self.gaz_maxlen, len(toks))
         self.gaz_lengths = {w: tuple(sorted(ks, reverse=True)) for w, ks in lengths.items()}
+        self.actor_names, self.actor_words = _actor_names()
+
+
+def _bare(word: str) -> str:
+    """The word without its article, as `word_features` computes "b=" ("الأسد" → "أسد")."""
+    return word[2:] if word.startswith("ال") and len(word) > 4 else word
+
+
+def _actor_names() -> tuple[dict[str, list[tuple[tuple[str, ...], str]]], dict[str, set[str]]]:
+    """Person and organization names of the actor lexicon (marsad/data/actors: hand-written
+    tables and the MIT-licensed UniversalPetrarch dictionaries), as bare normalized tokens.
+
+    Returns (first token → [(tokens, "ap"|"ao"), longest first], word → attributes): "ap1"
+    the first word of a person's name ("فيصل"), "ap2" a later one ("مقداد"), "ao" a word of
+    an organization's name. These name lists are external to ANERcorp, so CV does not leak."""
+    names: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    words: dict[str, set[str]] = {}
+    for fname, tag in (("people.tsv", "ap"), ("people_petrarch.tsv", "ap"),
+                       ("organizations.tsv", "ao"), ("organizations_petrarch.tsv", "ao")):
+        path = ACTORS / fname
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line or line.startswith("#") or line.startswith("form\t"):
+                continue
+            toks = tuple(_bare(normalize(t)) for t in line.split("\t")[0].replace("_", " ").split())
+            if not toks or any(len(t) < 2 for t in toks):
+                continue
+            names.setdefault(toks[0], []).append((toks, tag))
+            for k, t in enumerate(toks):
+                if len(t) < 3:  # "في", "بن": too common to say anything alone
+                    continue
+                words.setdefault(t, set()).add(tag + ("1" if k == 0 else "2") if tag == "ap" else tag)
+    for first in names:
+        names[first] = sorted(set(names[first]), key=lambda x: (-len(x[0]), x))
+    return names, words
 
 
 _RES: Resources | None = None
@@ -138,6 +181,29 @@ def _shape(tok: str) -> str:
     if any(c.isdigit() for c in tok):
         return "alnum"
     return "ar"
+
+
+def _corpus_stats(r: Resources, n: str, stem: str, bare: str) -> list[str]:
+    """Unlabelled-corpus evidence that generalizes to unseen names: the word's frequency band
+    (common words are rarely names) and how its forms with and without the article compare:
+    a person's name is almost never written with ال ("محمد", never "المحمد"), a common noun is
+    both ("حزب" / "الحزب"). Bands of log2 frequency rank and of log2 rank ratio."""
+    out = []
+    rk = r.rank.get(n, r.rank.get(stem))
+    if rk is not None:
+        out.append("fr=" + str(min(int(math.log2(rk + 1)), 16)))
+    base = _bare(n)  # the whole word when the corpus knows it ("واشنطن", not و+"اشنطن")
+    if base in r.rank or "ال" + base in r.rank:
+        bare = base
+    if len(bare) >= 3 and _ARABIC.search(bare):
+        plain, with_al = r.rank.get(bare), r.rank.get("ال" + bare)
+        if plain is not None and with_al is None:
+            out.append("alr=none")
+        elif plain is None and with_al is not None:
+            out.append("alr=only")
+        elif plain is not None:
+            out.append("alr=" + str(max(-4, min(4, round(math.log2((plain + 1) / (with_al + 1)))))))
+    return out
 
 
 def word_features(tok: str) -> WordFeatures:
@@ -183,10 +249,17 @@ def word_features(tok: str) -> WordFeatures:
     else:
         f.append("oov")
         ctx.append("oov")
+    f += _corpus_stats(r, n, stem, bare)
     g = r.gaz1.get(n) or r.gaz1.get(stem) or r.gaz1.get(bare)
     if g:
         f.append("gz" + g)
         ctx.append("gz" + g)
+    # the whole word and its stripped forms: "فيصل" is also read as ف+"يصل"
+    aw = set().union(*(r.actor_words.get(x, ()) for x in {n, _bare(n), bare}))
+    if aw:
+        aw_sorted = sorted(aw)
+        f += aw_sorted
+        ctx += aw_sorted
     flags = []
     for s in (n, stem, bare):
         if s in PERS_TITLES:
@@ -236,13 +309,38 @@ def _gaz_spans(norms: list[str], stems: list[str]) -> list[str | None]:
     return out
 
 
+def _actor_spans(norms: list[str], bares: list[str]) -> list[str | None]:
+    """B/I tags of actor-lexicon names over the bare forms ("apB" "apI" on "فيصل المقداد",
+    "aoB" "aoI" "aoI" on "منظمة الصحة العالمية"), longest first, left to right."""
+    names = resources().actor_names
+    n = len(bares)
+    out: list[str | None] = [None] * n
+    forms = [{a, _bare(a), b} for a, b in zip(norms, bares)]  # "فيصل" also read as ف+"يصل"
+    i = 0
+    while i < n:
+        cands = [c for x in forms[i] for c in names.get(x, ())]
+        for toks, tag in sorted(cands, key=lambda x: (-len(x[0]), x)):
+            k = len(toks)
+            if i + k <= n and all(t in forms[i + j] for j, t in enumerate(toks)):
+                out[i] = tag + "B"
+                for j in range(i + 1, i + k):
+                    out[j] = tag + "I"
+                i += k
+                break
+        else:
+            i += 1
+    return out
+
+
 def position_features(keys: list[tuple]) -> list[list[str]]:
     """Attributes that depend on the sequence: bigrams with the neighbours, sentence edges
     ("BOS", "BOS-1" on the first two tokens, "EOS+1", "EOS" on the last two), multi-word
-    gazetteer matches ("gmB1" "gmI1" on "جنوب لبنان")."""
+    gazetteer matches ("gmB1" "gmI1" on "جنوب لبنان"), actor-lexicon name matches ("apB" "apI")."""
     n = len(keys)
     norms = [k[0] for k in keys]
-    gm = _gaz_spans(norms, [k[1] for k in keys])
+    bares = [k[1] for k in keys]
+    gm = _gaz_spans(norms, bares)
+    am = _actor_spans(norms, bares)
     out = []
     for i, norm in enumerate(norms):
         f = []
@@ -260,6 +358,8 @@ def position_features(keys: list[tuple]) -> list[list[str]]:
             f.append("EOS")
         if gm[i]:
             f.append(gm[i])
+        if am[i]:
+            f.append(am[i])
         out.append(f)
     return out
 
