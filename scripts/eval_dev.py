@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Run the pipeline over the gold development set and score it with ../shared/eval/score.py.
 
-    python scripts/eval_dev.py [--shared ../shared] [--no-ner] [-o out/dev-pred.jsonl]
+    python scripts/eval_dev.py [--shared ../shared] [--no-ner] [--learned-events] [-o out/dev-pred.jsonl]
 
 Prints the scorer's table; the README's quality table comes from this command.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import subprocess
 import sys
@@ -22,9 +23,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--no-ner", action="store_true", help="switch the NER model off")
+    ap.add_argument("--learned-events", action="store_true",
+                    help="the learned trigger models (marsad/extract/trigger_model.py) instead of the lexicon")
     ap.add_argument("-o", "--output", type=Path, default=REPO / "out" / "dev-pred.jsonl")
     args = ap.parse_args()
     gold = args.shared / "gold" / "dev.jsonl"
+    if args.learned_events:
+        os.environ["MARSAD_EVENTS"] = "learned"
     pipeline = Pipeline(ner=not args.no_ner)
     items = []
     for line in gold.read_text(encoding="utf-8").splitlines():

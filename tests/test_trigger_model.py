@@ -62,9 +62,12 @@ def test_a_model_finds_and_types_a_trigger(pre_event_doc, tmp_path):
     assert len(feats) == len(sentence_context(pre_event_doc, 0).toks)
 
 
-def test_shipped_model_codes_a_clear_air_strike():
+def test_shipped_model_codes_a_clear_air_strike(monkeypatch):
     if TriggerModel.shipped() is None:
         pytest.skip("no shipped trigger model")
-    rec = Pipeline(ner=False).extract("شن الطيران الحربي الإسرائيلي غارة على بلدة عيتا الشعب في جنوب لبنان، "
+    monkeypatch.setenv("MARSAD_EVENTS", "learned")
+    pipe = Pipeline(ner=False)
+    assert pipe.stages[-1].trigger_model is not None
+    rec = pipe.extract("شن الطيران الحربي الإسرائيلي غارة على بلدة عيتا الشعب في جنوب لبنان، "
                                       "وأفادت مصادر محلية بسقوط شهيدين.", published="2024-03-10")
     assert any(e.plover.type == "ASSAULT" for e in rec.events)

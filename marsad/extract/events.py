@@ -25,6 +25,7 @@ place, day and actor) is kept once, with the attributions merged.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -83,16 +84,20 @@ class _Sentence:
 
 
 class EventExtractor:
-    """`trigger_model`: the learned trigger tagger (trigger_model.py); None loads the shipped one when
-    the package has it, False uses the hand-written trigger lexicon alone."""
+    """`trigger_model`: the learned trigger detector and typer (trigger_model.py), False for the
+    hand-written trigger lexicon (triggers.tsv). None (the default) reads MARSAD_EVENTS: "learned" loads
+    the shipped model, anything else keeps the lexicon. The lexicon stays the default until the learned
+    model wins on the development gold too (README, "Learned event extraction")."""
 
     name = "events"
 
     def __init__(self, trigger_model=None):
         if trigger_model is None:
-            from marsad.extract.trigger_model import TriggerModel
+            trigger_model = False
+            if os.environ.get("MARSAD_EVENTS", "rules") == "learned":
+                from marsad.extract.trigger_model import TriggerModel
 
-            trigger_model = TriggerModel.shipped()
+                trigger_model = TriggerModel.shipped() or False
         self.trigger_model = trigger_model or None
 
     def __call__(self, doc: Doc) -> Doc:
