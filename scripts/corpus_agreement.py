@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import annot  # noqa: E402
 
+from marsad.extract.train_events import print_scores  # noqa: E402
+
 
 def load_score():
     spec = importlib.util.spec_from_file_location("score", annot.SHARED / "eval" / "score.py")
@@ -86,13 +88,7 @@ def main(argv=None) -> None:
         return
     print(f"{len(common)} documents annotated twice")
     for name, res in (("first annotation as gold", ab), ("second annotation as gold", ba)):
-        print(f"\n{name}:")
-        for k, v in res.items():
-            if isinstance(v, dict):
-                print(f"  {k:26} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}"
-                      f"  (tp {v['tp']}, pred {v['pred']}, gold {v['gold']})")
-            else:
-                print(f"  {k:26} {v}")
+        print_scores(res, f"\n{name}:")
     if args.details:
         for doc_id in common:
             g, p = first[doc_id], second[doc_id]
