@@ -633,7 +633,7 @@ def test_story_articles_and_sources_side_by_side(story_page, story_server):
     # the two docs sit side by side: same row, different columns
     boxes = [pg.locator("#story-docs .story-doc").nth(i).bounding_box() for i in range(2)]
     assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2 and boxes[0]["x"] != boxes[1]["x"]
-    pg.wait_for_selector(".leaflet-overlay-pane path.merged-marker")
+    pg.wait_for_selector(".leaflet-overlay-pane path.merged-marker", timeout=60_000)  # slow under load
     _shot(pg, "web-story.png")
     pg.click("#story-close")
     pg.wait_for_selector("#story-panel", state="hidden")
