@@ -171,26 +171,9 @@ def _dumps(rng: random.Random, rec) -> bytes:
 # ------------------------------------------------------------------ checking a batch
 
 def span_problems(rec: dict) -> int:
-    text, bad = rec.get("text", ""), 0
+    from marsad.records import span_mismatches
 
-    def walk(node):
-        nonlocal bad
-        if isinstance(node, list):
-            for x in node:
-                walk(x)
-        elif isinstance(node, dict):
-            qs = "quote_span" if "quote_span" in node else "span"
-            for sk, tk in (("span", "text"), (qs, "quote")):
-                sp = node.get(sk)
-                if isinstance(sp, list) and len(sp) == 2 and isinstance(node.get(tk), str):
-                    if not (0 <= sp[0] <= sp[1] <= len(text)) or text[sp[0]:sp[1]] != node[tk]:
-                        bad += 1
-            for k, v in node.items():
-                if k != "text":
-                    walk(v)
-
-    walk({k: v for k, v in rec.items() if k != "text"})
-    return bad
+    return len(span_mismatches(rec))
 
 
 def run_batch(args) -> dict:

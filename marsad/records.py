@@ -177,3 +177,28 @@ class ErrorRecord(Record):
         from marsad.text.sanitize import scrub_surrogates
 
         return scrub_surrogates(v)  # an id taken from a damaged input must still be writable as UTF-8
+
+
+def span_mismatches(record: dict) -> list[tuple[str, list, str]]:
+    """Every span/text, span/quote and quote_span/quote pair of a record dict that does not cite the
+    record's text exactly: (span key, span, claimed string). Empty for a sound record (the fuzzers check it)."""
+    text = record.get("text") or ""
+    bad: list[tuple[str, list, str]] = []
+
+    def walk(node):
+        if isinstance(node, list):
+            for x in node:
+                walk(x)
+        elif isinstance(node, dict):
+            qs = "quote_span" if "quote_span" in node else "span"
+            for sk, tk in (("span", "text"), (qs, "quote")):
+                sp = node.get(sk)
+                if isinstance(sp, list) and len(sp) == 2 and isinstance(node.get(tk), str):
+                    if not (0 <= sp[0] <= sp[1] <= len(text)) or text[sp[0]:sp[1]] != node[tk]:
+                        bad.append((sk, sp, node[tk]))
+            for k, v in node.items():
+                if k != "text":
+                    walk(v)
+
+    walk({k: v for k, v in record.items() if k != "text"})
+    return bad
