@@ -12,12 +12,11 @@ A record or page that cannot be read becomes an ErrorRecord, as elsewhere.
 """
 from __future__ import annotations
 
-import json
 import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Iterator, Optional
+from typing import Iterator, Optional
 
 from marsad.pipeline import InputDoc
 from marsad.records import ErrorRecord
@@ -34,28 +33,11 @@ def is_archive(path: Path) -> bool:
 
 def read_archive(path: Path, published: Optional[str] = None) -> Iterator[InputDoc | ErrorRecord]:
     if str(path) == STDIN:
-        yield from read_jsonl_stream(sys.stdin, "stdin", published)
+        from marsad.io import read_jsonl_stream
+
+        yield from read_jsonl_stream(sys.stdin.buffer, "stdin", published)
     else:
         yield from read_warc(path, published)
-
-
-def read_jsonl_stream(f: IO[str], name: str, published: Optional[str] = None) -> Iterator[InputDoc | ErrorRecord]:
-    """JSON Lines from an open text stream (stdin): the same records as a .jsonl file."""
-    from marsad.io import from_mapping
-
-    for n, line in enumerate(f, 1):
-        if not line.strip():
-            continue
-        where = f"{name}:{n}"
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield ErrorRecord(stage="read", doc_id=where, error=f"broken JSON line: {e.msg}")
-            continue
-        if not isinstance(rec, dict):
-            yield ErrorRecord(stage="read", doc_id=where, error="JSON line is not an object")
-            continue
-        yield from_mapping(rec, default_id=where, published=published)
 
 
 def html_to_input(html: str, doc_id: str, published: Optional[str] = None, url: Optional[str] = None,

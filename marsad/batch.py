@@ -74,10 +74,11 @@ def _is_local(fs) -> bool:
     return "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,))
 
 
-def _open_text(url: str):
+def _open_bytes(url: str):
+    """Bytes, decompressed by suffix: lines are decoded one at a time, so a bad byte costs one line."""
     import fsspec
 
-    return fsspec.open(url, "rt", encoding="utf-8", compression="infer").open()
+    return fsspec.open(url, "rb", compression="infer").open()
 
 
 def plan_shards(inputs: list[str], shard_size: int) -> list[Shard]:
@@ -108,7 +109,7 @@ def plan_shards(inputs: list[str], shard_size: int) -> list[Shard]:
 
 
 def shards_of_jsonl(url: str, shard_size: int, add: Callable) -> None:
-    with _open_text(url) as f:
+    with _open_bytes(url) as f:
         n = sum(1 for _ in f)
     for k in range(0, n, shard_size):
         add(source=url, first_line=k, lines=min(shard_size, n - k))
@@ -118,31 +119,21 @@ def shards_of_jsonl(url: str, shard_size: int, add: Callable) -> None:
 
 def read_shard(shard: Shard) -> Iterator[InputDoc | ErrorRecord]:
     """The shard's documents; what cannot be read becomes an ErrorRecord."""
-    from marsad.io import from_mapping
+    from marsad.io import record_from_line
 
     if not shard.files:
         name = shard.source.rstrip("/").rsplit("/", 1)[-1]
         end = shard.first_line + shard.lines
         lineno = shard.first_line
         try:
-            with _open_text(shard.source) as f:
+            with _open_bytes(shard.source) as f:
                 for lineno, line in enumerate(f):
                     if lineno < shard.first_line:
                         continue
                     if lineno >= end:
                         break
-                    if not line.strip():
-                        continue
-                    where = f"{name}:{lineno + 1}"
-                    try:
-                        rec = json.loads(line)
-                    except json.JSONDecodeError as e:
-                        yield ErrorRecord(doc_id=where, error=f"broken JSON line: {e.msg}")
-                        continue
-                    if not isinstance(rec, dict):
-                        yield ErrorRecord(doc_id=where, error="JSON line is not an object")
-                        continue
-                    yield from_mapping(rec, default_id=where)
+                    if line.strip():
+                        yield record_from_line(line.rstrip(b"\r\n"), f"{name}:{lineno + 1}")
         except (OSError, UnicodeDecodeError, EOFError) as e:
             yield ErrorRecord(doc_id=f"{name}:{lineno + 1}", error=f"cannot read {shard.source}: {e}")
         return

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import zlib
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import IO, Iterator, Optional
 
 from marsad.pipeline import InputDoc, Limits
 from marsad.records import ErrorRecord
@@ -138,14 +138,26 @@ def _read_jsonl(path: Path, published: str | None, limits: Limits) -> Iterator[I
             if raw is None:
                 yield _error(where, f"line too long: over {limits.max_line_bytes} bytes")
             elif raw.strip():
-                yield _from_line(raw, where, published)
+                yield record_from_line(raw, where, published)
     except (OSError, EOFError, zlib.error) as e:
         what = "corrupt or truncated compressed file" if path.name.endswith(".gz") else "cannot read"
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e) or type(e).__name__
         yield _error(f"{path.name}:{n + 1}", f"{what} {path.name}: {reason}; stopped after line {n}")
 
 
-def _from_line(raw: bytes, where: str, published: str | None) -> InputDoc | ErrorRecord:
+def read_jsonl_stream(stream: IO[bytes], name: str, published: str | None = None,
+                      max_line_bytes: int = Limits().max_line_bytes) -> Iterator[InputDoc | ErrorRecord]:
+    """JSON Lines from an open binary stream (stdin): the same records, decoded line by line, as a file."""
+    for n, raw in _lines(iter(lambda: stream.read(_CHUNK), b""), max_line_bytes):
+        where = f"{name}:{n}"
+        if raw is None:
+            yield _error(where, f"line too long: over {max_line_bytes} bytes")
+        elif raw.strip():
+            yield record_from_line(raw, where, published)
+
+
+def record_from_line(raw: bytes, where: str, published: str | None = None) -> InputDoc | ErrorRecord:
+    """One JSON Lines line (bytes, without its newline) → an InputDoc, or an error record naming `where`."""
     try:
         line = _decode(raw)
     except UnicodeDecodeError as e:
