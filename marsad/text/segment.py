@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from marsad.text.normalize import normalize_word
 
@@ -56,10 +57,55 @@ def _add_trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) ->
 
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """Word tokens of text[start:end] with original spans and normalized forms."""
+    """Word tokens of text[start:end] with original spans and normalized forms. Two words that lost
+    the space between them in the source page ("مصادرالميادين") are two tokens (`glued_split`)."""
     end = len(text) if end is None else end
-    return [Token(m.start(), m.end(), m.group(), normalize_word(m.group()))
-            for m in _TOKEN.finditer(text, start, end)]
+    out = []
+    for m in _TOKEN.finditer(text, start, end):
+        word, a = m.group(), m.start()
+        cut = glued_split(word) if len(word) >= GLUED_MIN else None
+        if cut:
+            out.append(Token(a, a + cut, word[:cut], normalize_word(word[:cut])))
+            out.append(Token(a + cut, m.end(), word[cut:], normalize_word(word[cut:])))
+        else:
+            out.append(Token(a, m.end(), word, normalize_word(word)))
+    return out
+
+
+GLUED_MIN = 6
+# free-standing words that a lost space glues to the word before them ("المقاومةفي")
+GLUED_TAILS = ("في", "من", "على", "الى", "إلى", "عن", "مع")
+# wordfreq Zipf of each part: both must be ordinary words ("في" 6.9, "مصادر" 4.4, "الميادين" 3.4),
+# while the glued whole is unknown (0); a clitic form such as "نختارهما" is never cut, since its tail
+# "هما" is not a word that follows a space-less join in these pages
+GLUED_PART_ZIPF = 3.0
+
+
+@lru_cache(maxsize=100_000)
+def glued_split(word: str) -> int | None:
+    """Where a run of letters is two words joined by a lost space, the length of the first word.
+
+    Pages scraped without the space that a tag or line break gave ("إلىالميادين", "اشتباكاتعنيفة",
+    "المقاومةفي") read as one unknown word, so no lexicon, gazetteer or model sees either word. A cut is
+    made only when the whole is not an Arabic word (wordfreq Zipf 0) and both parts are common words,
+    and only before the article "ال" or before a free preposition, where a space-less join shows."""
+    if not all("\u0621" <= c <= "\u064a" or "\u064b" <= c <= "\u0652" for c in word):
+        return None
+    from wordfreq import zipf_frequency
+
+    if zipf_frequency(word, "ar") > 0:
+        return None
+    cuts = [i for i in range(2, len(word) - 2) if word.startswith("ال", i)]
+    cuts += [len(word) - len(t) for t in GLUED_TAILS if word.endswith(t) and len(word) - len(t) >= 3]
+    best = None
+    for i in cuts:
+        head, tail = word[:i], word[i:]
+        if head in PROCLITICS or normalize_word(head) in PROCLITICS:
+            continue  # "وال" + "مدينة" is one word with its clitics, not two words
+        z = min(zipf_frequency(head, "ar"), zipf_frequency(tail, "ar"))
+        if z >= GLUED_PART_ZIPF and (best is None or z > best[0]):
+            best = (z, i)
+    return best[1] if best else None
 
 
 def clitic_stems(norm_token: str, min_stem: int = 2) -> list[tuple[int, str]]:
