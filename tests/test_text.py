@@ -64,3 +64,15 @@ def test_boilerplate_is_recorded_not_deleted():
     s, e = doc.removed[0].span
     assert text[s:e] == "عرض الأخبار ذات الصلة"
     assert all(not (s <= a < e) for a, _ in doc.sentences)
+
+
+def test_glued_words_are_cut_where_a_space_was_lost():
+    from marsad.text.segment import glued_split, tokens
+
+    text = "قالت مصادرالميادين إن المقاومةفي الجنوب"
+    toks = tokens(text)
+    assert [t.text for t in toks] == ["قالت", "مصادر", "الميادين", "إن", "المقاومة", "في", "الجنوب"]
+    assert all(text[t.start:t.end] == t.text for t in toks)  # offsets still index the original
+    # words with their own clitics, and unknown names, stay whole
+    for word in ("وبالمدينة", "والمستشفيات", "نختارهما", "وكفرعمة"):
+        assert glued_split(word) is None
