@@ -488,7 +488,7 @@ def main(argv=None) -> None:
     # ---- names the event corpus's annotators resolved (corpus/annotations, never the dev gold)
     from corpus_places import annotated_docs, corpus_names
     known = frozenset(n for ns in names.values() for n in ns)
-    n_corpus = add_corpus_places(corpus_names([p for d in annotated_docs() for p in d.get("places", [])], known),
+    n_corpus = add_corpus_places(corpus_names([(d["doc_id"], p) for d in annotated_docs() for p in d.get("places", [])], known),
                                  places, names, src, wof_of, admin1_of)
 
     write_sqlite(OUT / "places.sqlite", places, names, src, pref, wof_of)

@@ -60,16 +60,19 @@ def _stems(n: str) -> list[str]:
     return out
 
 
-def corpus_names(places: list[dict], known=frozenset()) -> list[dict]:
+MIN_DOCS = 2  # a name is taken when annotated in this many documents: a one-off spelling or place is left out
+
+
+def corpus_names(places: list[tuple[str, dict]], known=frozenset(), min_docs: int = MIN_DOCS) -> list[dict]:
     """One row per annotated place: {gid, wof, name, lat, lon, country, admin1, kind, names (sorted)}.
 
-    `places`: the annotated place mentions (each with text, and geonameid / wof_id / name+lat+lon). A
+    `places`: (document id, annotated place mention: text, and geonameid / wof_id / name+lat+lon). A
     place without an id is one place per English name and country; its point is the median of theirs.
     `known`: names the gazetteer has already ("بريف دمشق" is ب + "ريف دمشق").
     """
     groups: dict[tuple, dict] = {}
-    texts: dict[tuple, list[str]] = defaultdict(list)
-    for p in places:
+    texts: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
+    for doc_id, p in places:
         if p.get("partial") or not p.get("text"):
             continue
         gid, wof = p.get("geonameid"), p.get("wof_id")
@@ -85,19 +88,20 @@ def corpus_names(places: list[dict], known=frozenset()) -> list[dict]:
             g["lats"].append(p["lat"])
             g["lons"].append(p["lon"])
         g["prec"].append(p.get("geo_precision") or 1)
-        texts[k].append(_clean(p["text"]))
+        texts[k].append((doc_id, _clean(p["text"])))
     out = []
     for k, g in sorted(groups.items(), key=lambda kv: str(kv[0])):
-        plain = set(texts[k])
-        names = set()
-        for n in texts[k]:
+        plain = {n for _, n in texts[k]}
+        docs_of = defaultdict(set)
+        for doc_id, n in texts[k]:
             stems = _stems(n)
             # "والشجاعية" → "الشجاعية" (a kept article shows a clitic); "وميتوهيا" → "ميتوهيا" only when
             # the bare form is annotated too; "وادي السلوقي" is left whole
             pick = next((s for s in stems if s in plain or s in known), None) or \
                 next((s for s in stems if s.startswith("ال") and not n.startswith("ال")), None) or n
             if len(pick.replace(" ", "")) >= 3 and all(len(w) >= 2 for w in pick.split()):
-                names.add(pick)
+                docs_of[pick].add(doc_id)
+        names = {n for n, d in docs_of.items() if len(d) >= min_docs}
         if not names:
             continue
         head = min(names, key=len).split(" ", 1)[0]

@@ -33,8 +33,8 @@ from train_place_ranker import evaluate, fit as fit_ranker, gold_places, is_righ
 
 MODEL = REPO / "marsad" / "data" / "geo" / "place_filter.json"
 N_TREES, DEPTH, RATE = 60, 3, 0.2
-THRESHOLD = 0.3  # the probability at which a match is kept (--cv prints THRESHOLDS side by side)
-THRESHOLDS = (0.2, 0.3, 0.4)
+THRESHOLD = 0.4  # the probability at which a match is kept (--cv prints THRESHOLDS side by side)
+THRESHOLDS = (0.3, 0.4, 0.5)
 
 
 def fresh_gazetteer():
@@ -50,7 +50,7 @@ def names_of(recs: list[dict], known):
     from marsad.resolve.geo import Entry, Gazetteer
 
     out = []
-    for r in corpus_names([p for rec in recs for p in rec["mentions"]["places"]], known):
+    for r in corpus_names([(rec["doc_id"], p) for rec in recs for p in rec["mentions"]["places"]], known):
         if r["lat"] is None and not (r["gid"] or r["wof"]):
             continue
         kind = r["kind"]

@@ -81,7 +81,7 @@ def test_corpus_names_are_their_own_match_keys():
 def test_corpus_names_strip_clitics_and_group_places():
     from corpus_places import corpus_names
 
-    rows = corpus_names([
+    places = [
         {"text": "والحارة الغربية", "name": "West Quarter", "lat": 31.5, "lon": 34.45, "country": "PS",
          "geo_precision": 1},
         {"text": "الحارة الغربية", "name": "West quarter", "lat": 31.52, "lon": 34.47, "country": "PS",
@@ -91,7 +91,10 @@ def test_corpus_names_strip_clitics_and_group_places():
         {"text": "وميتوهيا", "geonameid": 123, "geo_precision": 1},
         {"text": "حي", "name": "x", "lat": 1, "lon": 1, "geo_precision": 1},
         {"text": "عين", "geonameid": 5, "geo_precision": 1, "partial": True},
-    ])
+    ]
+    # each annotated in two documents ("d1", "d2"); a name annotated in one only is left out
+    assert corpus_names([("d1", p) for p in places]) == []
+    rows = corpus_names([(d, p) for d in ("d1", "d2") for p in places])
     by_name = {r["name"]: r for r in rows}
     assert by_name["West Quarter"]["names"] == ["الحاره الغربيه"]  # و off, the two spellings one place
     assert by_name["West Quarter"]["lat"] == 31.51
