@@ -294,3 +294,12 @@ def test_rif_of_a_named_governorate_is_the_governorate():
     doc = run("قصف مدفعي على ريف محافظة إدلب الجنوبي.")
     (p,) = doc.places
     assert p.feature_code == "ADM1" and p.admin1 == "SY-ID" and p.geo_precision == 2
+
+
+def test_a_word_that_starts_names_is_not_split():
+    # "وادي" (valley) starts many names: "بمنطقة وادي تياسير" is no و + "ادي" (Edd, Eritrea)
+    doc = run("وقعت قوة إسرائيلية في كمين بمنطقة وادي تياسير قرب طوباس في الضفة الغربية.")
+    assert not any(p.country == "ER" for p in doc.places)
+    assert any(p.text == "الضفة الغربية" for p in doc.places)
+    keys = [h.key for h in PlaceResolver()._match(doc, doc.tokens)]
+    assert "ادي" not in keys and "الضفه الغربيه" in keys

@@ -514,8 +514,10 @@ class PlaceResolver:
             prev = toks[i - 1].norm if i else ""
             named = any(gaz.triggers.get(w, ("",))[0] in ("town", "admin") for _, w in self._readings(prev))
             for pre, stem in self._readings(t.norm):
-                # "لدير" alone is no place, but "لدير الزور" is ل + "دير الزور"
-                single = not (pre and (stem in gaz.blocked or (t.norm, stem) in gaz.clitic_words) and not named)
+                # "لدير" alone is no place, but "لدير الزور" is ل + "دير الزور"; a word that itself starts
+                # names is that word: "وادي تياسير" is a valley, not و + "ادي" (Edd, Eritrea)
+                single = not (pre and ((stem in gaz.blocked or (t.norm, stem) in gaz.clitic_words) and not named
+                                       or t.norm in gaz.first_words))
                 key = stem
                 best = None
                 if single and gaz.candidates(key, allow_blocked=named):

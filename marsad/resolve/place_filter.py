@@ -58,6 +58,7 @@ FEATURES = (
     "hand",  # the hand guards of geo.PlaceResolver accept it (the filter learns where to overrule them)
 )
 INDEX = {f: i for i, f in enumerate(FEATURES)}
+_HAND = INDEX["hand"]
 
 
 def features(*, zipf: float, key: str, role: Optional[str], ner_loc: bool, ner_veto: bool, prep: bool,
@@ -100,12 +101,16 @@ def _tree_source(tree: dict, depth: int = 1) -> list[str]:
 
 
 class PlaceFilter:
-    """Probability that a ranked match is a place the text names; accept at `threshold` or above."""
+    """Probability that a ranked match is a place the text names: a match the hand guards accept is kept at
+    `threshold` or above, one they reject only at `rescue` or above (overruling them needs more: "وادي" is
+    no و + "ادي", Edd in Eritrea, though a town word and the NER model's LOC tag stand before it)."""
 
-    def __init__(self, names: Sequence[str], trees: list[dict], init: float, threshold: float):
+    def __init__(self, names: Sequence[str], trees: list[dict], init: float, threshold: float,
+                 rescue: float = 0.0):
         if tuple(names) != FEATURES:
             raise ValueError("place filter model was trained on other features; rerun scripts/train_place_filter.py")
         self.trees, self.init, self.threshold = trees, init, threshold
+        self.rescue = max(rescue, threshold)
         src = ["def margin(x):", f"    s = {init!r}"]
         for t in trees:
             src += _tree_source(t)
@@ -118,16 +123,16 @@ class PlaceFilter:
         return 1.0 / (1.0 + math.exp(-self.margin(x)))
 
     def accept(self, x: Sequence[float]) -> bool:
-        return self.prob(x) >= self.threshold
+        return self.prob(x) >= (self.threshold if x[_HAND] else self.rescue)
 
     def to_json(self) -> str:
         return json.dumps({"features": list(FEATURES), "init": self.init, "threshold": self.threshold,
-                           "trees": self.trees}, separators=(",", ":")) + "\n"
+                           "rescue": self.rescue, "trees": self.trees}, separators=(",", ":")) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> "PlaceFilter":
         d = json.loads(text)
-        return cls(d["features"], d["trees"], d["init"], d["threshold"])
+        return cls(d["features"], d["trees"], d["init"], d["threshold"], d.get("rescue", 0.0))
 
     @classmethod
     @lru_cache(maxsize=1)
