@@ -672,7 +672,9 @@ class PlaceResolver:
             ner_loc=any(s <= h.start + 2 and abs(t - h.end) <= 1 for s, t in over),
             ner_veto=vetoes.overlaps(h.start, h.end), prep=prep, clitic=bool(h.clitic),
             quoted=text[max(toks[h.tok_i].start - 1, 0)] in '"«“' or text[h.end:h.end + 1] in ('"', "»", "”"),
-            after_building=prev is not None and any(w in BUILDING_NOUNS for _, w in self._readings(prev.norm)),
+            # "مستشفى الشفاء", "ومستشفى الشفاء", "بمستشفى الشفاء"
+            after_building=prev is not None and (prev.norm in BUILDING_NOUNS or prev.norm[:1] in "وبل"
+                                                 and prev.norm[1:] in BUILDING_NOUNS),
             heh=text[h.end - 1] == "ه" and " " not in h.key, e=e, context=ctx, admin1s=admin1s,
             sent_km=near.distance(e), doc_km=doc_km, n_cands=len(h.cands), override=h.key in self.gaz.override,
             repeats=repeats[h.key], sent_start=prev is None or prev.start < starts[h.sent], hand=hand)
