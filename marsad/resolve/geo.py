@@ -25,7 +25,9 @@ the NER model); a token that is itself a common word is not read as clitic + nam
 a name inside a known multi-word organisation name ("قوات سوريا الديمقراطية"), a river bank
 ("الضفة الشرقية لنهر الفرات"), a street ("شارع نابلس"), a span the NER model tags as a person or
 organisation, nationality adjectives (demonyms.txt) and stopwords.txt are no places; a small town
-abroad needs its country named in the article.
+abroad needs its country named in the article. When the article names a country, the learned filter of
+place_filter.py (gradient-boosted trees over the same evidence plus the hand guards' own answer, trained
+on the event corpus by scripts/train_place_filter.py) makes the final call instead of those thresholds.
 
 Span rule: a place's span starts after the stripped conjunction/preposition
 ("والرستن" → "الرستن", "بدمشق" → "دمشق") and keeps the article when the
