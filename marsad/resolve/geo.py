@@ -25,7 +25,9 @@ the NER model); a token that is itself a common word is not read as clitic + nam
 a name inside a known multi-word organisation name ("قوات سوريا الديمقراطية"), a river bank
 ("الضفة الشرقية لنهر الفرات"), a street ("شارع نابلس"), a span the NER model tags as a person or
 organisation, nationality adjectives (demonyms.txt) and stopwords.txt are no places; a small town
-abroad needs its country named in the article.
+abroad needs its country named in the article. When the article names a country, the learned filter of
+place_filter.py (gradient-boosted trees over the same evidence plus the hand guards' own answer, trained
+on the event corpus by scripts/train_place_filter.py) makes the final call instead of those thresholds.
 
 Span rule: a place's span starts after the stripped conjunction/preposition
 ("والرستن" → "الرستن", "بدمشق" → "دمشق") and keeps the article when the
@@ -47,6 +49,8 @@ from typing import Iterable, Optional
 
 from marsad.doc import Doc
 from marsad.records import Place
+from marsad.resolve.place_filter import BUILDING_NOUNS, PlaceFilter
+from marsad.resolve.place_filter import features as filter_features
 from marsad.resolve.place_ranker import PlaceRanker, features
 from marsad.text.cache import cached
 from marsad.text.normalize import normalize
@@ -111,8 +115,11 @@ class Gazetteer:
     and their first words are held in memory; candidates and entries are read on demand and cached.
     """
 
-    def __init__(self, path: Optional[str] = None) -> None:
+    def __init__(self, path: Optional[str] = None, corpus_names: bool = True) -> None:
         self.path = path or str(_data("places.sqlite"))
+        # match keys that only the event corpus's annotations give (scripts/build_gazetteer.py, how =
+        # 'corpus'): left out when training on that corpus (scripts/train_place_filter.py)
+        self._how_filter = "" if corpus_names else " AND how != 'corpus'"
         self._db: Optional[sqlite3.Connection] = None
         self._pid = 0
         self._lock = threading.Lock()
@@ -148,10 +155,10 @@ class Gazetteer:
             return self._conn().execute(sql, args).fetchall()
 
     @classmethod
-    @lru_cache(maxsize=1)
-    def load(cls) -> "Gazetteer":
-        g = cls()
-        g.keys = frozenset(k for (k,) in g._query("SELECT DISTINCT key FROM match_key"))
+    @lru_cache(maxsize=2)
+    def load(cls, corpus_names: bool = True) -> "Gazetteer":
+        g = cls(corpus_names=corpus_names)
+        g.keys = frozenset(k for (k,) in g._query("SELECT DISTINCT key FROM match_key WHERE 1" + g._how_filter))
         g.first_words = frozenset(k.split(" ", 1)[0] for k in g.keys if " " in k)
         g.first_pairs = frozenset(tuple(k.split(" ", 2)[:2]) for k in g.keys if " " in k)
         g.zipf = dict(g._query("SELECT key, zipf FROM key_zipf"))
@@ -194,6 +201,28 @@ class Gazetteer:
             e = self._entries[i] = Entry(*r)
         return e
 
+    def add_names(self, names: Iterable[tuple[str, Optional[int], Optional[int], Entry]], zipf_of) -> None:
+        """Training only: (key, GeoNames id, WOF id, entry) names taken from annotated documents, the way
+        scripts/build_gazetteer.py adds them (onto the place of that id when the gazetteer has it, else a new
+        place), so cross-validation adds only the training folds' names."""
+        extra_keys = {k: list(v) for k, v in self.extra_keys.items()}
+        for key, gid, wof, e in names:
+            hit = self._query("SELECT id FROM place WHERE " + ("geonameid = ?" if gid else "wof_id = ?")
+                              + " ORDER BY id LIMIT 1", (gid or wof,)) if gid or wof else []
+            if hit:
+                i = hit[0][0]
+            else:
+                i = _EXTRA + len(self.extra)
+                self.extra[i] = e
+            extra_keys.setdefault(key, []).append(i)
+            if key not in self.zipf and " " not in key and (z := zipf_of(key)) >= 2.5:  # as key_zipf is built
+                self.zipf[key] = round(z, 2)
+        self.extra_keys = {k: tuple(dict.fromkeys(v)) for k, v in extra_keys.items()}
+        self.keys |= frozenset(self.extra_keys)
+        self.first_words |= frozenset(k.split(" ", 1)[0] for k in self.extra_keys if " " in k)
+        self.first_pairs |= frozenset(tuple(k.split(" ", 2)[:2]) for k in self.extra_keys if " " in k)
+        self._cands, self._top = {}, {}
+
     def by_gid(self, gid: int) -> Optional[Entry]:
         hit = self._query("SELECT id FROM place WHERE geonameid = ? ORDER BY id LIMIT 1", (gid,))
         if hit:
@@ -206,7 +235,8 @@ class Gazetteer:
             return ()
         c = self._cands.get(key)
         if c is None:
-            rows = self._query("SELECT place, how, geonames FROM match_key WHERE key = ? ORDER BY place", (key,))
+            rows = self._query("SELECT place, how, geonames FROM match_key WHERE key = ?" + self._how_filter
+                               + " ORDER BY place", (key,))
             # "الخرطوم" (a big town's name given with an article) only when the bare word is no common word
             c = tuple(i for i, how, _ in rows if how != "article" or key[2:] not in self.blocked)
             self._wof_only[key] = frozenset(i for i, _, gn in rows if not gn)
@@ -410,9 +440,13 @@ def _org_names() -> dict[str, tuple[tuple[str, ...], ...]]:
 class PlaceResolver:
     name = "places"
 
-    def __init__(self, gazetteer: Optional[Gazetteer] = None):
+    def __init__(self, gazetteer: Optional[Gazetteer] = None, place_filter: Optional[PlaceFilter] = None):
         self.gaz = gazetteer or Gazetteer.load()
         self._maybe_cache: dict[str, bool] = {}
+        # the learned filter (place_filter.py) decides which ranked matches are places; without its model
+        # the hand guards of `_accept` do
+        self.filter = place_filter if place_filter is not None else PlaceFilter.load()
+        self.accept_log: Optional[list] = None  # training: ((doc_id, start, end), entry, features), all kept
 
     # readings of a first token: (normalized prefix length stripped, stem); the token itself first
     @staticmethod
@@ -482,8 +516,10 @@ class PlaceResolver:
             prev = toks[i - 1].norm if i else ""
             named = any(gaz.triggers.get(w, ("",))[0] in ("town", "admin") for _, w in self._readings(prev))
             for pre, stem in self._readings(t.norm):
-                # "لدير" alone is no place, but "لدير الزور" is ل + "دير الزور"
-                single = not (pre and (stem in gaz.blocked or (t.norm, stem) in gaz.clitic_words) and not named)
+                # "لدير" alone is no place, but "لدير الزور" is ل + "دير الزور"; a word that itself starts
+                # names is that word: "وادي تياسير" is a valley, not و + "ادي" (Edd, Eritrea)
+                single = not (pre and ((stem in gaz.blocked or (t.norm, stem) in gaz.clitic_words) and not named
+                                       or t.norm in gaz.first_words))
                 key = stem
                 best = None
                 if single and gaz.candidates(key, allow_blocked=named):
@@ -621,6 +657,30 @@ class PlaceResolver:
             return strong or (prep and e.cc in ctx)
         return True
 
+    def _filter_features(self, doc: Doc, toks, h: _Hit, e: Entry, ctx: frozenset, admin1s: frozenset,
+                         near: Context, points: dict, doc_points: dict, over: list, prep: bool, vetoes: SpanSet,
+                         repeats: dict, starts: list, hand: bool) -> list[float]:
+        """The evidence place_filter.py reads about one ranked match."""
+        text = doc.text
+        prev = toks[h.tok_i - 1] if h.tok_i else None
+        # nearest other pinned point of the article (its own pass-1 point left out), by the flat-earth
+        # distance: enough for a log-scaled feature, and cheap
+        own = next(((la, lo) for s, la, lo in points.get(h.sent, ()) if s == h.start), None)
+        c = math.cos(math.radians(e.lat))
+        doc_km = min((111.2 * math.hypot(e.lat - la, (e.lon - lo) * c) for (la, lo), n in doc_points.items()
+                      if n > 1 or (la, lo) != own), default=math.inf)
+        return filter_features(
+            zipf=self.gaz.zipf.get(h.key, 0.0) if " " not in h.key else 0.0, key=h.key, role=h.role,
+            ner_loc=any(s <= h.start + 2 and abs(t - h.end) <= 1 for s, t in over),
+            ner_veto=vetoes.overlaps(h.start, h.end), prep=prep, clitic=bool(h.clitic),
+            quoted=text[max(toks[h.tok_i].start - 1, 0)] in '"«“' or text[h.end:h.end + 1] in ('"', "»", "”"),
+            # "مستشفى الشفاء", "ومستشفى الشفاء", "بمستشفى الشفاء"
+            after_building=prev is not None and (prev.norm in BUILDING_NOUNS or prev.norm[:1] in "وبل"
+                                                 and prev.norm[1:] in BUILDING_NOUNS),
+            heh=text[h.end - 1] == "ه" and " " not in h.key, e=e, context=ctx, admin1s=admin1s,
+            sent_km=near.distance(e), doc_km=doc_km, n_cands=len(h.cands), override=h.key in self.gaz.override,
+            repeats=repeats[h.key], sent_start=prev is None or prev.start < starts[h.sent], hand=hand)
+
     def __call__(self, doc: Doc) -> Doc:
         gaz = self.gaz
         toks = doc.tokens or _tokenize(doc.text)
@@ -634,12 +694,16 @@ class PlaceResolver:
         starts = [s for s, _ in doc.sentences]
         for h in hits:
             h.sent = bisect_right(starts, h.start) - 1
+        repeats: dict[str, int] = {}
+        for h in hits:
+            repeats[h.key] = repeats.get(h.key, 0) + 1
         # pass 1, anchors: countries named outright and names that can only be one country; the
         # admin-1 units and points of names that are themselves unambiguous
         ctx = set()
         witnesses: dict[str, set] = {}  # country → the distinct unambiguous names that point to it
         admin1s = set()
         points: dict[int, list[tuple[int, float, float]]] = {}
+        doc_points: dict[tuple[float, float], int] = {}  # the article's pinned points, with their counts
         for h in hits:
             own = gaz.candidates(h.key, allow_blocked=True) or h.cands  # "محافظة أبين" as listed, not "أبين"
             top = gaz.top(own, h.key)
@@ -663,6 +727,7 @@ class PlaceResolver:
                     if top.admin1:
                         admin1s.add(top.admin1)
                     points.setdefault(h.sent, []).append((h.start, top.lat, top.lon))
+                    doc_points[(top.lat, top.lon)] = doc_points.get((top.lat, top.lon), 0) + 1
         ctx = frozenset(ctx)
         # villages of the article's countries whose name is theirs alone ("عيترون", "مارون الراس") pin
         # their admin-1 unit too: a border report names a string of them
@@ -711,20 +776,32 @@ class PlaceResolver:
             if e is None:
                 continue
             over = locs[bisect_left(loc_starts, h.start - loc_longest):bisect_left(loc_starts, h.end)]
-            strong, prep = self._evidence([x for x in over if h.start < x[1]], h, toks)
-            if not self._accept(e, h, ctx, near, strong, prep):
+            over = [x for x in over if h.start < x[1]]
+            strong, prep = self._evidence(over, h, toks)
+            # the hand guards' answer: final without the learned filter, one of its features with it
+            hand = self._accept(e, h, ctx, near, strong, prep) and not (
+                # "حديثه" (his talk) is not "حديثة" (Haditha): normalization merges ة and ه, the original does not
+                (not h.role and e.kind == "city" and e.pop < 100_000 and doc.text[h.end - 1] == "ه"
+                 and " " not in h.key)
+                # "جمال حدايدة" tagged as a person by the NER stage
+                or (h.role not in ("town", "admin") and e.kind != "site" and vetoes.overlaps(h.start, h.end)))
+            # the filter learned from news articles, which name their countries: a text that names none (a
+            # headline, a sentence) keeps the hand guards
+            if ctx and (self.filter is not None or self.accept_log is not None):
+                x = self._filter_features(doc, toks, h, e, ctx, admin1s, near, points, doc_points, over, prep,
+                                          vetoes, repeats, starts, hand)
+                if self.accept_log is not None:
+                    self.accept_log.append(((doc.doc_id, h.start, h.end), e, x))
+                elif not self.filter.accept(x):
+                    continue
+            elif not hand:
                 continue
-            # "حديثه" (his talk) is not "حديثة" (Haditha): normalization merges ة and ه, the original does not
-            if (not h.role and e.kind == "city" and e.pop < 100_000 and doc.text[h.end - 1] == "ه"
-                    and " " not in h.key):
-                continue
-            if h.role not in ("town", "admin") and e.kind != "site" and vetoes.overlaps(h.start, h.end):
-                continue  # "جمال حدايدة" tagged as a person by the NER stage
             if (e.kind in ("country", "continent", "region", "admin1", "admin2") or e.fcode in _AREA_CODES) \
                     and h.role not in ("rif", "rif_unit", "near"):
                 prec = 3
             places.append(gaz.place(e, prec, text=doc.text[h.start:h.end], span=[h.start, h.end]))
             if e.kind not in ("country", "continent") and not any(s == h.start for s, _, _ in points.get(h.sent, ())):
                 points.setdefault(h.sent, []).append((h.start, e.lat, e.lon))  # a pinned place guides the next
+                doc_points[(e.lat, e.lon)] = doc_points.get((e.lat, e.lon), 0) + 1
         doc.places = places
         return doc
