@@ -10,7 +10,7 @@ marsad/data/stories/labels/article_pairs.tsv name its ids).
 Cross-validation: grouped 5-fold, a group being a connected component of the
 labelled pairs' documents, so no article is on both sides of a fold. Inside
 each training part an inner grouped 4-fold picks the decision threshold (the
-F1-best one on the inner out-of-fold probabilities); the outer fold is then
+F-beta-best one, --beta, F1 by default, on the inner out-of-fold probabilities); the outer fold is then
 scored at that threshold, so no figure is tuned on the pairs it is scored on.
 With --cluster each fold's model clusters the whole corpus (documents in
 publication order, marsad.stories.cluster) and the held-out pairs are scored
@@ -113,12 +113,16 @@ def pr(pred, gold) -> tuple[float, float, int, int, int]:
     return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0), tp, fp, fn
 
 
+BETA = 1.0  # F-beta the thresholds maximize; < 1 weighs precision higher (--beta)
+
+
 def best_threshold(prob: np.ndarray, y: np.ndarray) -> float:
-    """The F1-best threshold on out-of-fold probabilities (ties: the higher threshold, for precision)."""
+    """The F-beta-best threshold on out-of-fold probabilities (ties: the higher threshold, for precision)."""
     best_t, best_f = 0.5, -1.0
+    b2 = BETA * BETA
     for t in np.round(np.arange(0.05, 0.96, 0.05), 2):
         p, r, *_ = pr(list(prob >= t), list(y))
-        f = 2 * p * r / (p + r) if p + r else 0.0
+        f = (1 + b2) * p * r / (b2 * p + r) if p + r else 0.0
         if f >= best_f:
             best_t, best_f = float(t), f
     return best_t
@@ -144,7 +148,8 @@ def load_profiles(records: Path, want: set[str], everything: bool, cache: Path |
     if cache and cache.exists():
         with open(cache, "rb") as f:
             stored = pickle.load(f)
-        if stored.get("records") == (str(records), records.stat().st_mtime) and (stored["all"] or not everything):
+        if (stored.get("records") == (str(records), records.stat().st_mtime) and (stored["all"] or not everything)
+                and want <= set(stored["profiles"])):
             return stored["profiles"]
     profiles = {}
     for r in read_records(records):
@@ -166,7 +171,10 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", type=Path, default=None, help="pickle of the profiles, outside the repository")
     ap.add_argument("--features", default=",".join(FEATURES), help=f"comma-separated, of {','.join(ALL_FEATURES)}")
     ap.add_argument("--clf", choices=("lr", "lgbm"), default="lr")
+    ap.add_argument("--beta", type=float, default=1.0, help="thresholds maximize F-beta (0.5: precision first)")
     args = ap.parse_args(argv)
+    global BETA
+    BETA = args.beta
     from sklearn.model_selection import GroupKFold
 
     names = tuple(n.strip() for n in args.features.split(",") if n.strip())

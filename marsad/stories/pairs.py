@@ -14,7 +14,8 @@ WINDOW_DAYS = 3  # a story's follow-ups come within a few days; farther pairs ar
 # after grouped cross-validation on the labelled pairs (scripts/train_story_pairs.py --features).
 ALL_FEATURES = ("day_gap", "same_day", "title_overlap", "lead_shared", "place_near", "places_shared",
                 "people_shared", "orgs_jaccard", "bulletin_any", "lead_cosine", "title_cosine", "rare_shared",
-                "minhash_jaccard", "event_keys_shared", "event_places_shared")
+                "minhash_jaccard", "event_keys_shared", "event_places_shared", "event_days_jaccard",
+                "numbers_shared", "numbers_differ")
 FEATURES = ("day_gap", "title_overlap", "lead_shared", "place_near", "people_shared", "orgs_jaccard",
             "bulletin_any", "lead_cosine", "rare_shared")
 
@@ -78,6 +79,10 @@ def feature_table(a: Profile, b: Profile) -> dict[str, float]:
         "minhash_jaccard": sig,
         "event_keys_shared": _capped(len(a.event_keys & b.event_keys), 3),  # (type, place, day) reported by both
         "event_places_shared": _capped(len(a.event_places & b.event_places), 3),
+        "event_days_jaccard": jaccard(a.event_days, b.event_days),
+        "numbers_shared": _capped(len(a.numbers & b.numbers), 2),
+        # both leads give numbers and share none: two tolls, two counts, two happenings
+        "numbers_differ": float(bool(a.numbers) and bool(b.numbers) and not (a.numbers & b.numbers)),
     }
 
 
