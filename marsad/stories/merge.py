@@ -69,6 +69,7 @@ class Mention:
     url: Optional[str] = None
     published: Optional[str] = None
     story_id: Optional[str] = None
+    _anchor_words: Optional[frozenset] = field(default=None, repr=False, compare=False)
 
     @property
     def ptype(self) -> Optional[str]:
@@ -162,9 +163,11 @@ def candidate(a: Mention, b: Mention) -> bool:
 
 
 def _anchor_words(m: Mention) -> frozenset:
-    from marsad.stories.profile import content_words
+    if m._anchor_words is None:  # computed once per mention: a mention meets many candidates
+        from marsad.stories.profile import content_words
 
-    return content_words((m.record.get("anchor") or {}).get("quote") or "")
+        m._anchor_words = content_words((m.record.get("anchor") or {}).get("quote") or "")
+    return m._anchor_words
 
 
 def event_features(a: Mention, b: Mention) -> dict[str, float]:
