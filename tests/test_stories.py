@@ -18,10 +18,11 @@ import pytest
 from fixtures.store_db import BACKENDS, cleanup, make_url
 
 from marsad.stories.dedup import DuplicateIndex
-from marsad.stories.merge import EventMerger, Mention, same_event
-from marsad.stories.model import load_model
-from marsad.stories.pairs import FEATURES, features
-from marsad.stories.profile import is_bulletin, minhash_signature, profile
+from marsad.stories.labels import Anchor, find_event, read_article_pairs, read_event_pairs
+from marsad.stories.merge import EVENT_FEATURES, EventMerger, Mention, candidate, event_features, same_event
+from marsad.stories.model import load_event_model, load_model
+from marsad.stories.pairs import ALL_FEATURES, FEATURES, feature_table, features
+from marsad.stories.profile import is_bulletin, minhash_signature, numbers, profile
 
 HAMA = {"name": "Hama", "geonameid": 170017, "lat": 35.13179, "lon": 36.75783, "admin1": "SY-HM", "country": "SY",
         "feature_code": "PPLA", "geo_precision": 1}
@@ -72,9 +73,11 @@ BULLETIN = ("غارات جوية على حماة ومقتل ثلاثة مدني�
 def day_one() -> list[dict]:
     return [
         doc("strike-a", "2024-12-06", "مقتل ثلاثة مدنيين بغارات جوية على سوق في حماة", STRIKE,
-            [event(HAMA, "2024-12-06", dead=3)], places=[HAMA]),
+            [event(HAMA, "2024-12-06", dead=3, quote="قصفت طائرات حربية سورية فجر الجمعة أحياء في مدينة حماة")],
+            places=[HAMA]),
         doc("strike-b", "2024-12-06", "خمسة قتلى بغارات على سوق شعبية في حماة", STRIKE_2,
-            [event(KAFR, "2024-12-06", dead=5, quote="غارات جوية")], places=[HAMA], outlet="صحيفة الاختبار"),
+            [event(KAFR, "2024-12-06", dead=5, quote="غارات جوية نفذتها طائرات حربية سورية على سوق شعبية في المدينة")],
+            places=[HAMA], outlet="صحيفة الاختبار"),
         doc("meeting", "2024-12-06", "وزير الخارجية العماني يلتقي نظيره الإيراني في مسقط", MEETING,
             people=["بدر البوسعيدي"]),
         doc("bulletin", "2024-12-06", "نشرة الثامنة", BULLETIN, places=[HAMA]),
@@ -109,9 +112,23 @@ def test_shipped_pair_model_prefers_same_story_pairs():
     assert model.features == FEATURES
     a, b, c = (profile(r) for r in day_one()[:3])
     for p in (a, b, c):
-        p.vector = np.ones(4) / 2  # the encoder is exercised in the store tests; here: equal vectors
+        p.vector = p.title_vector = np.ones(4) / 2  # the encoder is exercised in the store tests; here: equal
     same, other = model.probability(features(a, b)), model.probability(features(a, c))
     assert same > other
+
+
+def test_pair_features_cover_every_named_feature():
+    a, b = (profile(r) for r in day_one()[:2])
+    table = feature_table(a, b)
+    assert tuple(table) == ALL_FEATURES
+    assert table["same_day"] == 1.0 and table["place_near"] == 1.0
+    assert table["event_days_jaccard"] == 1.0  # both report an event of 6 December
+    assert 0.0 <= table["minhash_jaccard"] < 0.5  # two different write-ups, not a re-publication
+
+
+def test_numbers_leave_out_years_and_single_digits():
+    assert numbers("مقتل 130 عسكرياً في عام 2023 وتدمير ٣١ دبابة و5 مدرعات") == {"130", "31"}
+    assert numbers("بلا أرقام") == frozenset()
 
 
 def mention(d: dict, ref: int, story=None) -> Mention:
@@ -130,6 +147,35 @@ def test_merge_rule_place_day_type_actor():
     assert not same_event(mention(a, 1), mention(a, 6))  # one article does not confirm itself
 
 
+def test_candidate_gates_and_event_features():
+    a, b, _, _ = day_one()
+    later = day_three()[0]
+    assert candidate(mention(a, 1), mention(b, 2))
+    assert not candidate(mention(a, 1), mention(later, 3))  # two days apart
+    assert not candidate(mention(a, 1), mention(a, 6))  # one article
+    far = doc("far", "2024-12-06", "t", STRIKE, [event(dict(HOMS, lat=33.5, lon=36.3), "2024-12-06")])
+    assert not candidate(mention(a, 1), mention(far, 4))  # > 50 km
+    syria = {"name": "Syria", "geonameid": 163843, "lat": 35.0, "lon": 38.0, "country": "SY", "feature_code": "PCLI",
+             "geo_precision": 3}
+    region = doc("region", "2024-12-06", "t", STRIKE, [event(syria, "2024-12-06")])
+    assert not candidate(mention(a, 1), mention(region, 7))  # a country is not Hama
+    f = event_features(mention(a, 1), mention(b, 2))
+    assert tuple(f) == EVENT_FEATURES
+    assert f["day_gap"] == 0 and f["same_place"] == 0 and 0 < f["distance"] < 1
+    assert f["subtype_same"] == 1 and f["counts_differ"] == 1 and f["counts_same"] == 0
+
+
+def test_shipped_event_model_merges_one_strike_and_not_another():
+    a, b, _, _ = day_one()
+    model = load_event_model()
+    assert model.features == EVENT_FEATURES
+    same = model.probability_of(event_features(mention(a, 1), mention(b, 2)))
+    rebels = doc("rebels", "2024-12-06", "t", STRIKE,
+                 [event(HOMS, "2024-12-06", actor=("Rebels", "SYR", "REB"), sub="Armed clash", quote="اشتباكات")])
+    other = model.probability_of(event_features(mention(a, 1), mention(rebels, 5)))
+    assert same >= model.threshold > other
+
+
 def test_merged_event_keeps_every_source_and_the_lowest_count():
     a, b, _, _ = day_one()
     m = EventMerger()
@@ -143,6 +189,35 @@ def test_merged_event_keeps_every_source_and_the_lowest_count():
     # a more reliable source's count wins over the lowest
     rel = {"strike-b": 1.0}
     assert g1.summary(reliability=lambda mm: rel.get(mm.doc_id, 0.0))["dead"] == 5
+
+
+def test_hand_rule_merger_still_available():
+    a, b, _, _ = day_one()
+    m = EventMerger(rule=True)
+    assert m.add(mention(a, 1))[0] is m.add(mention(b, 2))[0]
+    assert m.add(mention(day_three()[0], 3))[1]  # two days later: a new event
+
+
+# ------------------------------------------------------------------ labelled pairs
+
+def test_labelled_pairs_are_well_formed():
+    arts = read_article_pairs()
+    assert len(arts) >= 150 and {y for *_, y in arts} == {0, 1}
+    keys = [tuple(sorted((a, b))) for a, b, _ in arts]
+    assert len(keys) == len(set(keys)) and all(a != b for a, b in keys)
+    evs = read_event_pairs()
+    assert len(evs) >= 80 and {p.same for p in evs} == {0, 1}
+    assert all(p.anchor_a.start < p.anchor_a.end and p.anchor_b.start < p.anchor_b.end for p in evs)
+
+
+def test_find_event_by_anchor_overlap_and_type():
+    evs = [event(HAMA, "2024-12-06", quote="قصفت الطائرات"), event(HAMA, "2024-12-06", ptype="PROTEST", quote="تظاهرة")]
+    evs[0]["anchor"]["span"] = [10, 24]
+    evs[1]["anchor"]["span"] = [12, 20]
+    assert find_event(evs, Anchor.parse("8:20:ASSAULT")) == 0  # an anchor cut a little differently
+    assert find_event(evs, Anchor.parse("8:20:PROTEST")) == 1  # the type picks among overlapping events
+    assert find_event(evs, Anchor.parse("30:40:ASSAULT")) is None  # no overlap: the extractor lost it
+    assert str(Anchor.parse("8:20:ASSAULT")) == "8:20:ASSAULT"
 
 
 # ------------------------------------------------------------------ store

@@ -114,7 +114,7 @@ def _mention(row):
 
 
 def _merge(store) -> dict:
-    from marsad.stories.merge import DAY_WINDOW, EventMerger
+    from marsad.stories.merge import CANDIDATE_DAYS, DAY_WINDOW, EventMerger
 
     merger = EventMerger()
     with store.Session() as s:
@@ -127,7 +127,8 @@ def _merge(store) -> dict:
         del new
         days = sorted({m.day for m in mentions if m.day is not None})
         # merged events of the same days (± the window) are the only ones a new mention can join
-        ctx_days = sorted({d + timedelta(days=k) for d in days for k in range(-DAY_WINDOW, DAY_WINDOW + 1)})
+        reach = max(DAY_WINDOW, CANDIDATE_DAYS)
+        ctx_days = sorted({d + timedelta(days=k) for d in days for k in range(-reach, reach + 1)})
         groups: dict[int, list] = defaultdict(list)
         for i in range(0, len(ctx_days), 200):
             rows = s.execute(select(*_MENTION_COLS).join(DocumentRow, DocumentRow.id == EventRow.document_id)

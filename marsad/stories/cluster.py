@@ -123,7 +123,7 @@ class StoryClusterer:
                 continue
             if st.first_day is not None and (p.day - st.first_day).days > MAX_SPAN_DAYS:
                 continue
-            prob = self.model.probability(features(p, q))
+            prob = self.model.probability(features(p, q, self.model.features))
             if prob > best.get(sid, -1.0):
                 best[sid] = prob
         if best:

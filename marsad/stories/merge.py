@@ -13,6 +13,15 @@ Two event mentions from different articles are one event when they agree on
 * actors: first actor and first recipient do not contradict (same name, or
   same country and sector; a side one report leaves out is no contradiction).
 
+As shipped, the pairwise decision is a learned one (``event_model.json``, a
+logistic regression over ``EVENT_FEATURES``: day gap, place identity and
+distance, region-level places, sub-type and actor agreement, shared
+reported counts, anchor wording, story membership), trained and measured by
+``scripts/eval_merge.py`` on the labelled event pairs; candidates are gated
+by the same type, at most ``CANDIDATE_DAYS`` apart and within
+``CANDIDATE_KM`` (or the same place id). ``same_event`` keeps the hand rule
+above, for comparison (``EventMerger(rule=True)``).
+
 A merged event keeps every source mention (doc, event, outlet, URL, reported
 counts and date). Its fatality count follows ACLED: the lowest reported
 count, unless a more reliable source reports one (``reliability``: higher
@@ -38,6 +47,15 @@ from marsad.text.normalize import normalize
 DAY_WINDOW = 0
 MERGE_KM = 10.0
 _BROAD = ("PCL", "ADM1", "CONT", "RGN", "TERR")
+# gates before the learned decision: what can be one event at all
+CANDIDATE_DAYS = 1
+CANDIDATE_KM = 50.0
+LINK_MEMBERS = 5  # the members of a merged event a new mention is compared with (the first ones)
+LINK = "average"  # the mean of its probabilities with them must pass the threshold ("complete": each must)
+
+EVENT_FEATURES = ("day_gap", "same_place", "distance", "broad_any", "subtype_same", "subtype_differ",
+                  "actors_agree", "recipients_agree", "actor_same", "counts_same", "counts_differ",
+                  "anchor_jaccard", "same_story")
 
 
 @dataclass
@@ -51,6 +69,7 @@ class Mention:
     url: Optional[str] = None
     published: Optional[str] = None
     story_id: Optional[str] = None
+    _anchor_words: Optional[frozenset] = field(default=None, repr=False, compare=False)
 
     @property
     def ptype(self) -> Optional[str]:
@@ -115,6 +134,76 @@ def places_agree(a: Mention, b: Mention) -> bool:
     if None in (la.get("lat"), la.get("lon"), lb.get("lat"), lb.get("lon")):
         return False
     return km(la["lat"], la["lon"], lb["lat"], lb["lon"]) <= MERGE_KM
+
+
+def _distance(a: Mention, b: Mention) -> Optional[float]:
+    la, lb = a.location, b.location
+    if la.get("geonameid") is None or lb.get("geonameid") is None:
+        return None
+    if la["geonameid"] == lb["geonameid"]:
+        return 0.0
+    if None in (la.get("lat"), la.get("lon"), lb.get("lat"), lb.get("lon")):
+        return None
+    return km(la["lat"], la["lon"], lb["lat"], lb["lon"])
+
+
+def candidate(a: Mention, b: Mention) -> bool:
+    """The gates before the learned decision: two articles, one type, dated to the day, close in time and place."""
+    if a.doc_id == b.doc_id or a.ptype is None or a.ptype != b.ptype:
+        return False
+    da, db = a.day, b.day
+    if da is None or db is None or abs((da - db).days) > CANDIDATE_DAYS:
+        return False
+    d = _distance(a, b)
+    if d is None:
+        return False
+    if (_broad(a.location) or _broad(b.location)) and d != 0.0:
+        return False
+    return d <= CANDIDATE_KM
+
+
+def _anchor_words(m: Mention) -> frozenset:
+    if m._anchor_words is None:  # computed once per mention: a mention meets many candidates
+        from marsad.stories.profile import content_words
+
+        m._anchor_words = content_words((m.record.get("anchor") or {}).get("quote") or "")
+    return m._anchor_words
+
+
+def event_features(a: Mention, b: Mention) -> dict[str, float]:
+    """The pair features of two candidate mentions (EVENT_FEATURES), for the learned same-event decision."""
+    import math
+
+    gap = abs((a.day - b.day).days) if a.day and b.day else CANDIDATE_DAYS + 1
+    d = _distance(a, b)
+    sa, sb = a.sub_type, b.sub_type
+    aa, ab = _actor(a, "actors"), _actor(b, "actors")
+    na = normalize(str((aa or {}).get("name") or "")).lower()
+    nb = normalize(str((ab or {}).get("name") or "")).lower()
+    same_counts = differ_counts = 0.0
+    for k in ("dead", "injured", "arrested"):
+        va, vb = a.size(k), b.size(k)
+        if va is not None and vb is not None:
+            if va == vb:
+                same_counts = 1.0
+            else:
+                differ_counts = 1.0
+    wa, wb = _anchor_words(a), _anchor_words(b)
+    return {
+        "day_gap": float(min(gap, CANDIDATE_DAYS + 1)),
+        "same_place": float(d == 0.0),
+        "distance": min(1.0, math.log1p(d) / math.log1p(CANDIDATE_KM)) if d is not None else 1.0,
+        "broad_any": float(_broad(a.location) or _broad(b.location)),
+        "subtype_same": float(bool(sa) and sa == sb),
+        "subtype_differ": float(bool(sa) and bool(sb) and sa != sb),
+        "actors_agree": float(actors_agree(aa, ab)),
+        "recipients_agree": float(actors_agree(_actor(a, "recipients"), _actor(b, "recipients"))),
+        "actor_same": float(bool(na) and na == nb),
+        "counts_same": same_counts,
+        "counts_differ": differ_counts,
+        "anchor_jaccard": len(wa & wb) / len(wa | wb) if wa and wb else 0.0,
+        "same_story": float(a.story_id is not None and a.story_id == b.story_id),
+    }
 
 
 def same_event(a: Mention, b: Mention) -> bool:
@@ -185,7 +274,15 @@ def reliability(m: Mention) -> float:
 
 
 class EventMerger:
-    def __init__(self):
+    """Incremental merging; the learned pair model decides (``rule=True``: the hand rule ``same_event``)."""
+
+    def __init__(self, model=None, rule: bool = False):
+        self.rule = rule
+        self.model = None
+        if not rule:
+            from marsad.stories.model import load_event_model
+
+            self.model = model or load_event_model()
         self.groups: list[MergedEvent] = []
         self.by_key: dict[tuple[str, date], list[MergedEvent]] = defaultdict(list)
         self.group_of: dict[object, MergedEvent] = {}
@@ -209,22 +306,18 @@ class EventMerger:
         """(the merged event `m` now belongs to, whether it was founded by `m`)."""
         if m.ref in self.group_of:
             return self.group_of[m.ref], False
-        best, best_n = None, 0
+        best, best_score = None, None
+        window = DAY_WINDOW if self.rule else CANDIDATE_DAYS
         if m.day is not None and m.ptype:
             seen = set()
-            for d in range(-DAY_WINDOW, DAY_WINDOW + 1):
+            for d in range(-window, window + 1):
                 for g in self.by_key.get((m.ptype, m.day + timedelta(days=d)), ()):
                     if id(g) in seen or m.doc_id in g.docs:
                         continue
                     seen.add(id(g))
-                    # the founding mention decides type/place; every mention must agree on the day and the actors
-                    if not same_event(g.mentions[0], m):
-                        continue
-                    if not all(same_event(o, m) or o.doc_id == m.doc_id for o in g.mentions[1:]):
-                        continue
-                    n = len(g.mentions)
-                    if n > best_n:
-                        best, best_n = g, n
+                    score = self._score(g, m)
+                    if score is not None and (best_score is None or score > best_score):
+                        best, best_score = g, score
         if best is not None:
             best.mentions.append(m)
             self._index(best, m)
@@ -233,3 +326,22 @@ class EventMerger:
         self.groups.append(g)
         self._index(g, m)
         return g, True
+
+    def _score(self, g: MergedEvent, m: Mention) -> Optional[float]:
+        """How well `m` joins `g` (higher is better), or None when it does not."""
+        if self.rule:
+            # the founding mention decides type/place; every mention must agree on the day and the actors
+            if not same_event(g.mentions[0], m):
+                return None
+            if not all(same_event(o, m) or o.doc_id == m.doc_id for o in g.mentions[1:]):
+                return None
+            return float(len(g.mentions))
+        probs = []
+        for o in g.mentions[:LINK_MEMBERS]:
+            if not candidate(o, m):
+                return None
+            probs.append(self.model.probability_of(event_features(o, m)))
+            if LINK == "complete" and probs[-1] < self.model.threshold:
+                return None
+        score = min(probs) if LINK == "complete" else (max(probs) if LINK == "single" else sum(probs) / len(probs))
+        return score if score >= self.model.threshold else None

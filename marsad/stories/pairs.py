@@ -10,9 +10,12 @@ from marsad.stories.profile import Profile
 
 WINDOW_DAYS = 3  # a story's follow-ups come within a few days; farther pairs are never compared
 
-# Kept after grouped cross-validation on the labelled pairs (scripts/train_story_pairs.py): the
-# same-day flag, outlet identity, body MinHash, event-type overlap and broad-place overlap carried only
-# the way the labelled pairs were sampled (one outlet; hard negatives drawn from the same days).
+# Every pair feature computed (feature_table); FEATURES is the subset the shipped model uses, kept
+# after grouped cross-validation on the labelled pairs (scripts/train_story_pairs.py --features).
+ALL_FEATURES = ("day_gap", "same_day", "title_overlap", "lead_shared", "place_near", "places_shared",
+                "people_shared", "orgs_jaccard", "bulletin_any", "lead_cosine", "title_cosine", "rare_shared",
+                "minhash_jaccard", "event_keys_shared", "event_places_shared", "event_days_jaccard",
+                "numbers_shared", "numbers_differ")
 FEATURES = ("day_gap", "title_overlap", "lead_shared", "place_near", "people_shared", "orgs_jaccard",
             "bulletin_any", "lead_cosine", "rare_shared")
 
@@ -46,16 +49,43 @@ def day_gap(a: Profile, b: Profile) -> int:
     return abs((a.day - b.day).days)
 
 
-def features(a: Profile, b: Profile) -> list[float]:
+def _cosine(u, v) -> float:
+    return float(u @ v) if u is not None and v is not None else 0.0
+
+
+def _capped(n: int, cap: int) -> float:
+    return float(min(n, cap)) / cap
+
+
+def feature_table(a: Profile, b: Profile) -> dict[str, float]:
+    """Every candidate pair feature (ALL_FEATURES), each in [0, 1] except day_gap (days, capped)."""
     gap = day_gap(a, b)
-    return [
-        float(min(gap, WINDOW_DAYS + 1)),
-        overlap(a.title_words, b.title_words),
-        float(min(len(a.lead_words & b.lead_words), 10)) / 10,
-        float(near(a, b)),
-        float(min(len(a.people & b.people), 3)) / 3,
-        jaccard(a.orgs, b.orgs),
-        float(a.bulletin or b.bulletin),
-        float(a.vector @ b.vector) if a.vector is not None and b.vector is not None else 0.0,
-        float(min(len(a.rare & b.rare), 4)) / 4,
-    ]
+    sig = 0.0
+    if a.signature is not None and b.signature is not None and len(a.signature) == len(b.signature):
+        sig = float((a.signature == b.signature).mean())  # MinHash estimate of the body shingles' Jaccard
+    return {
+        "day_gap": float(min(gap, WINDOW_DAYS + 1)),
+        "same_day": float(gap == 0),
+        "title_overlap": overlap(a.title_words, b.title_words),
+        "lead_shared": _capped(len(a.lead_words & b.lead_words), 10),
+        "place_near": float(near(a, b)),
+        "places_shared": _capped(len(a.places & b.places), 3),
+        "people_shared": _capped(len(a.people & b.people), 3),
+        "orgs_jaccard": jaccard(a.orgs, b.orgs),
+        "bulletin_any": float(a.bulletin or b.bulletin),
+        "lead_cosine": _cosine(a.vector, b.vector),
+        "title_cosine": _cosine(a.title_vector, b.title_vector),
+        "rare_shared": _capped(len(a.rare & b.rare), 4),
+        "minhash_jaccard": sig,
+        "event_keys_shared": _capped(len(a.event_keys & b.event_keys), 3),  # (type, place, day) reported by both
+        "event_places_shared": _capped(len(a.event_places & b.event_places), 3),
+        "event_days_jaccard": jaccard(a.event_days, b.event_days),
+        "numbers_shared": _capped(len(a.numbers & b.numbers), 2),
+        # both leads give numbers and share none: two tolls, two counts, two happenings
+        "numbers_differ": float(bool(a.numbers) and bool(b.numbers) and not (a.numbers & b.numbers)),
+    }
+
+
+def features(a: Profile, b: Profile, names: tuple[str, ...] = FEATURES) -> list[float]:
+    t = feature_table(a, b)
+    return [t[n] for n in names]

