@@ -368,6 +368,10 @@ def check_doc(d: dict, write: bool = False) -> tuple[dict, Problems]:
             probs.add(w, f"plover.type {pl.get('type')!r} not a PLOVER type")
         if e.get("acled") is not None and e["acled"] not in subs:
             probs.add(w, f"acled {e['acled']!r} is not an ACLED sub-event type (or null)")
+        if pl.get("type") in ("ASSAULT", "PROTEST") and not e.get("acled"):
+            # guide 11.13: the scorer judges ASSAULT/PROTEST by the ACLED sub-type, so one left
+            # without it can never match the same event coded with it
+            probs.add(w, f"{pl['type']} needs an ACLED sub-event type (guide 11.13)")
         for role in ("actors", "recipients"):
             for j, a in enumerate(e.get(role) or []):
                 ww = f"{w}.{role}[{j}]"
