@@ -342,6 +342,8 @@ def check_doc(d: dict, write: bool = False) -> tuple[dict, Problems]:
             probs.add(w, "needs geonameid, wof_id, or name+lat+lon (+country, approximate: true)")
         if p.get("geo_precision") not in (None, 1, 2, 3):
             probs.add(w, "geo_precision must be 1, 2 or 3")
+        if p.get("admin1") and not re.match(r"^[A-Z]{2}-[A-Z0-9]{1,3}$", str(p["admin1"])):
+            probs.add(w, f"admin1 {p['admin1']!r} must be an ISO 3166-2 code like 'SY-HM' (or left out)")
     times = d.setdefault("times", [])
     for i, t in enumerate(times):
         w = f"{doc_id} times[{i}]"
