@@ -76,33 +76,57 @@ GLUED_MIN = 6
 # free-standing words that a lost space glues to the word before them ("المقاومةفي")
 GLUED_TAILS = ("في", "من", "على", "الى", "إلى", "عن", "مع")
 # wordfreq Zipf of each part: both must be ordinary words ("في" 6.9, "مصادر" 4.4, "الميادين" 3.4),
-# while the glued whole is unknown (0); a clitic form such as "نختارهما" is never cut, since its tail
-# "هما" is not a word that follows a space-less join in these pages
+# while the glued whole is not a known word; a clitic form such as "نختارهما" is never cut, since its
+# tail "هما" is not a word that follows a space-less join in these pages
 GLUED_PART_ZIPF = 3.0
+_MARKS = re.compile("[\u0640\u064b-\u0652]")  # tatweel and harakat, as wordfreq drops them
+
+
+def glued_cuts(word: str) -> list[int]:
+    """Candidate cuts of a word: before an "ال" inside it, or before a free preposition at its end,
+    leaving out cuts whose head is a clitic chain ("وال" + "مدينة" is one word)."""
+    cuts = [i for i in range(2, len(word) - 2) if word.startswith("ال", i)]
+    cuts += [len(word) - len(t) for t in GLUED_TAILS if word.endswith(t) and len(word) - len(t) >= 3]
+    return [i for i in cuts if word[:i] not in PROCLITICS and normalize_word(word[:i]) not in PROCLITICS]
+
+
+@lru_cache(maxsize=1)
+def _word_lists() -> tuple[dict[str, float], frozenset[str]]:
+    """Common Arabic words with their Zipf value, and known words that only look joined
+    (marsad/data/text, built from wordfreq by scripts/build_word_lists.py)."""
+    import gzip
+
+    from marsad.data import data_path
+
+    common: dict[str, float] = {}
+    with gzip.open(data_path("text", "common_words.tsv.gz"), "rt", encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                w, z = line.rstrip("\n").split("\t")
+                common[w] = float(z)
+    with open(data_path("text", "joined_words.txt"), encoding="utf-8") as f:
+        joined = frozenset(line.strip() for line in f if line.strip() and not line.startswith("#"))
+    return common, joined
 
 
 @lru_cache(maxsize=100_000)
 def glued_split(word: str) -> int | None:
     """Where a run of letters is two words joined by a lost space, the length of the first word.
 
-    Pages scraped without the space that a tag or line break gave ("إلىالميادين", "اشتباكاتعنيفة",
+    Pages scraped without the space that a tag or line break gave ("إلىالميادين", "مصادرالميادين",
     "المقاومةفي") read as one unknown word, so no lexicon, gazetteer or model sees either word. A cut is
-    made only when the whole is not an Arabic word (wordfreq Zipf 0) and both parts are common words,
-    and only before the article "ال" or before a free preposition, where a space-less join shows."""
+    made only when the whole is not a known Arabic word and both parts are common words (wordfreq
+    Zipf ≥ 3), and only before the article "ال" or before a free preposition, where a space-less join
+    shows."""
     if not all("\u0621" <= c <= "\u064a" or "\u064b" <= c <= "\u0652" for c in word):
         return None
-    from wordfreq import zipf_frequency
-
-    if zipf_frequency(word, "ar") > 0:
+    bare = _MARKS.sub("", word)
+    common, joined = _word_lists()
+    if bare in common or bare in joined:
         return None
-    cuts = [i for i in range(2, len(word) - 2) if word.startswith("ال", i)]
-    cuts += [len(word) - len(t) for t in GLUED_TAILS if word.endswith(t) and len(word) - len(t) >= 3]
     best = None
-    for i in cuts:
-        head, tail = word[:i], word[i:]
-        if head in PROCLITICS or normalize_word(head) in PROCLITICS:
-            continue  # "وال" + "مدينة" is one word with its clitics, not two words
-        z = min(zipf_frequency(head, "ar"), zipf_frequency(tail, "ar"))
+    for i in glued_cuts(word):
+        z = min(common.get(_MARKS.sub("", word[:i]), 0.0), common.get(_MARKS.sub("", word[i:]), 0.0))
         if z >= GLUED_PART_ZIPF and (best is None or z > best[0]):
             best = (z, i)
     return best[1] if best else None
