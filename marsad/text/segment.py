@@ -109,7 +109,8 @@ def _word_lists() -> tuple[dict[str, float], frozenset[str]]:
     return common, joined
 
 
-@lru_cache(maxsize=100_000)
+# bounded small: the look-ups are cheap, and a cache of every long word of a large corpus grew by ~10 MB
+@lru_cache(maxsize=16_384)
 def glued_split(word: str) -> int | None:
     """Where a run of letters is two words joined by a lost space, the length of the first word.
 
