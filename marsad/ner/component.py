@@ -82,8 +82,19 @@ class NerStage:
         return doc
 
     def _entities_many(self, sentences: list[list[str]]) -> list:
+        """Entities of each sentence, tagged in batches: the numeric scorer holds the feature and score
+        arrays of a whole batch at once, so one batch for a 1 MB document cost ~270 MB; sentences are
+        tagged independently, so batching changes no label."""
         many = getattr(self.tagger, "entities_many", None)
-        return many(sentences) if many else [self.tagger.entities(s) for s in sentences]
+        if not many:
+            return [self.tagger.entities(s) for s in sentences]
+        out: list = []
+        for i in range(0, len(sentences), NER_BATCH_SENTENCES):
+            out.extend(many(sentences[i:i + NER_BATCH_SENTENCES]))
+        return out
+
+
+NER_BATCH_SENTENCES = 256
 
 
 def nationality(word: str) -> str | None:
