@@ -22,14 +22,11 @@ Event strata (events of two documents, the same PLOVER type, both dated to the d
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -37,16 +34,10 @@ sys.path.insert(0, str(ROOT))
 from marsad.stories.geo import km  # noqa: E402
 from marsad.stories.labels import read_article_pairs, read_event_pairs  # noqa: E402
 from marsad.stories.merge import Mention, _broad  # noqa: E402
-from marsad.stories.pairs import day_gap  # noqa: E402
 from marsad.stories.profile import embed, profile  # noqa: E402
 
-
-def read_records(path: Path):
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            r = json.loads(line)
-            if "error" not in r:
-                yield r
+sys.path.insert(0, str(ROOT / "scripts"))
+from train_story_pairs import read_records  # noqa: E402  (one reader of extracted records for these scripts)
 
 
 def article_candidates(profiles: list) -> dict[str, list[tuple[str, str]]]:

@@ -21,15 +21,14 @@ rerunning gives the same bytes).
 """
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
-from train_place_ranker import evaluate, fit as fit_ranker, gold_places, is_right, km, load_records, \
-    prepared_docs, report, training_rows  # noqa: E402
+from train_place_ranker import (annotation_files, corpus_arguments, evaluate, fit as fit_ranker,  # noqa: E402
+                                gold_places, is_right, km, load_records, prepared_docs, report, training_rows)
 
 MODEL = REPO / "marsad" / "data" / "geo" / "place_filter.json"
 N_TREES, DEPTH, RATE = 60, 3, 0.2
@@ -144,16 +143,10 @@ def fit(X, y):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    ap.add_argument("--files", nargs="*", default=[])
-    ap.add_argument("--cv", action="store_true")
-    ap.add_argument("--write", action="store_true")
-    args = ap.parse_args()
+    args = corpus_arguments(__doc__)
     if args.write and MODEL.exists():
         MODEL.unlink()  # rebuilt below; an old model may read other features
-    files = sorted(str(p) for p in (REPO / "corpus" / "annotations").glob("*.jsonl")) + args.files
-    recs = load_records(files, args.shared)
+    recs = load_records(annotation_files(args.files), args.shared)
     docs, _ = prepared_docs(recs)
     # the ranker's rows, logged under the hand weights and guards without corpus names (as train_place_ranker.py)
     RX, Ry, Rg = training_rows(docs, recs, resolver_for(fresh_gazetteer(), None))

@@ -138,15 +138,24 @@ def fit(X, y):
     return PlaceRanker(FEATURES, [float(c) for c in m.coef_[0]], 0.0)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def corpus_arguments(description: str) -> argparse.Namespace:
+    """The command line both place-model scripts take: the shared folder, extra annotation files,
+    --cv and --write."""
+    ap = argparse.ArgumentParser(description=description.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--files", nargs="*", default=[])
     ap.add_argument("--cv", action="store_true")
     ap.add_argument("--write", action="store_true")
-    args = ap.parse_args()
-    files = sorted(str(p) for p in (REPO / "corpus" / "annotations").glob("*.jsonl")) + args.files
-    recs = load_records(files, args.shared)
+    return ap.parse_args()
+
+
+def annotation_files(extra: list[str]) -> list[str]:
+    return sorted(str(p) for p in (REPO / "corpus" / "annotations").glob("*.jsonl")) + extra
+
+
+def main() -> None:
+    args = corpus_arguments(__doc__)
+    recs = load_records(annotation_files(args.files), args.shared)
     docs, _ = prepared_docs(recs)
     from marsad.resolve.geo import Gazetteer, PlaceResolver
 
