@@ -377,7 +377,7 @@ def check_doc(d: dict, write: bool = False) -> tuple[dict, Problems]:
         for role in ("actors", "recipients"):
             for j, a in enumerate(e.get(role) or []):
                 ww = f"{w}.{role}[{j}]"
-                if a.get("text") and locate(text, sents, a, ww, probs):
+                if (a.get("text") or a.get("span")) and locate(text, sents, a, ww, probs):
                     whole_words(text, a, ww, probs)
                 if a.get("country") is not None and not re.match(r"^[A-Z]{3}$", str(a["country"])):
                     probs.add(ww, f"country {a['country']!r} must be ISO alpha-3 or null")
@@ -424,6 +424,25 @@ def read_jsonl(path: Path) -> list[dict]:
     return out
 
 
+# a span's text is kept in the file as a check only while it is short (a name, a trigger, a short anchor);
+# a longer one is dropped, the span stands for it and `check`/`build` read the words back from ../shared,
+# so no file holds a clause or a sentence of an article
+MAX_STORED_TEXT = 60
+
+
+def stored_copy(d):
+    """The annotation as it is written to a file: texts longer than MAX_STORED_TEXT left out where a span
+    gives them."""
+    if isinstance(d, list):
+        return [stored_copy(x) for x in d]
+    if not isinstance(d, dict):
+        return d
+    out = {k: stored_copy(v) for k, v in d.items()}
+    if isinstance(out.get("text"), str) and len(out["text"]) > MAX_STORED_TEXT and out.get("span"):
+        del out["text"]
+    return out
+
+
 def cmd_check(args) -> None:
     total = 0
     for path in args.files:
@@ -443,7 +462,7 @@ def cmd_check(args) -> None:
         if args.write:
             with open(path, "w", encoding="utf-8") as f:
                 for d in out:
-                    f.write(json.dumps(d, ensure_ascii=False) + "\n")
+                    f.write(json.dumps(stored_copy(d), ensure_ascii=False) + "\n")
         print(f"{path}: {len(docs)} documents, {sum(len(d.get('events', [])) for d in docs)} events")
     print(f"{total} problems")
     sys.exit(1 if total else 0)
