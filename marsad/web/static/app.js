@@ -205,7 +205,9 @@
       state.items = items;
       state.total = total;
       renderTable();
-      renderMarkers(opts && opts.fit);
+      // an open story owns the map: events that finish loading after it opened must not replace its markers
+      if (state.story && state.storyMerged) renderStoryMarkers(state.storyMerged);
+      else renderMarkers(opts && opts.fit);
       if (tl.error) say("Timeline: " + tl.error.message);
       state.timeline = tl.items || [];
       renderTimeline(state.timeline);
@@ -502,7 +504,8 @@
       }
       box.appendChild(el("div", { class: "merged", "data-merged": m.id }, head, row));
     }
-    renderStoryMarkers(st.merged_events);
+    state.storyMerged = st.merged_events || [];
+    renderStoryMarkers(state.storyMerged);
   }
   function renderStoryMarkers(merged) {
     state.markerLayer.clearLayers();
@@ -524,6 +527,7 @@
   }
   function closeStory() {
     state.story = null;
+    state.storyMerged = null;
     $("#story-panel").hidden = true;
     for (const li of document.querySelectorAll("#stories li")) li.classList.remove("selected");
     if (state.selectedId === null) { $("#event-empty").hidden = false; setLayout(false); }
