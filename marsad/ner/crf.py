@@ -28,6 +28,7 @@ retraining only changes the model file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -106,17 +107,45 @@ class _WordScores:
 
 
 class CrfScorer:
-    """Labels and marginals for many sentences at once (see the module docstring)."""
+    """Labels and marginals for many sentences at once (see the module docstring).
+
+    `word_features(tok)` gives a word's ``own`` attributes, the ``shared`` ones it gives each
+    neighbour under that neighbour's prefix (`context`: (offset, prefix) pairs) and its ``key``;
+    `position_features(keys)` the attributes that depend on the sequence."""
 
     def __init__(self, weights: CrfWeights, word_features: Callable, position_features: Callable,
+                 context: Sequence[tuple[int, str]] = (), pair_prefixes: Sequence[str] = (),
                  cache_bytes: int = 40 * 2**20):
         self.w = weights
         self.word_features = word_features
         self.position_features = position_features
         self.cache = ByteCache(cache_bytes, size=lambda tok, w: 50 + 2 * len(tok) + w.nbytes(tok))
-        self.deltas: list[int] = []  # the neighbour offsets seen so far, in row order
+        context = sorted(context)  # rows and sums in the order of the offsets, as crfsuite's items add up
+        self.deltas: list[int] = [d for d, _ in context]
         self.exp_trans = np.exp(weights.trans)
         self.n_labels = len(weights.labels)
+        # each shared attribute is looked up once: base -> its weight rows under every prefix (zeros where
+        # the model does not know the prefixed attribute, and x + 0.0 == x: the sums keep their bits)
+        self.shared_index: dict[str, int] = {}
+        where: list[tuple[int, int, int]] = []
+        for attr, row in weights.attr_index.items():
+            for k, (_, prefix) in enumerate(context):
+                if attr.startswith(prefix):
+                    base = self.shared_index.setdefault(attr[len(prefix):], len(self.shared_index))
+                    where.append((base, k, row))
+        self.shared_rows = np.zeros((len(self.shared_index), len(context), self.n_labels))
+        for base, k, row in where:
+            self.shared_rows[base, k] = weights.state[row]
+        # a position attribute may come as (prefix, a, b) for the string prefix + a + "|" + b: every split of
+        # a known attribute at a "|" is indexed, so the tuple finds exactly what its string would
+        self.pair_index: dict[tuple[str, str, str], int] = {}
+        for attr, row in weights.attr_index.items():
+            for prefix in pair_prefixes:
+                if attr.startswith(prefix):
+                    rest = attr[len(prefix):]
+                    for k, c in enumerate(rest):
+                        if c == "|":
+                            self.pair_index[(prefix, rest[:k], rest[k + 1:])] = row
 
     def _words(self, toks: list[str]) -> list[_WordScores]:
         """Scores of each word, from the cache or computed together for all the misses."""
@@ -126,35 +155,14 @@ class CrfScorer:
         if not missing:
             return out
         feats = [self.word_features(toks[i]) for i in missing]
-        known = set(self.deltas)
-        new = {d for wf in feats for d, _ in wf.context} - known
-        if new:  # a feature function with a new neighbour offset: lay rows out again
-            self.deltas += sorted(new)
-            self.cache.clear()
-            return self._words(toks)
-        slot = {d: k for k, d in enumerate(self.deltas, 1)}
-        width = 1 + len(self.deltas)
-        index = self.w.attr_index
-        rows: list[int] = []  # one weight row per known attribute ...
-        dest: list[int] = []  # ... summed into this row of `acc`
-        for m, wf in enumerate(feats):
-            base = m * width
-            for a in wf.own:
-                r = index.get(a)
-                if r is not None:
-                    rows.append(r)
-                    dest.append(base)
-            for d, attrs in wf.context:
-                for a in attrs:
-                    r = index.get(a)
-                    if r is not None:
-                        rows.append(r)
-                        dest.append(base + slot[d])
-        acc = np.zeros((len(feats) * width, self.n_labels))
-        np.add.at(acc, np.array(dest, dtype=np.int64), self.w.state[np.array(rows, dtype=np.int64)])
-        acc = acc.reshape(len(feats), width, self.n_labels)
+        acc = np.zeros((len(feats), 1 + len(self.deltas), self.n_labels))
+        # the attributes of all misses looked up together (map runs the look-ups in C); each word's
+        # known rows are summed in its attribute order, unknown attributes weigh nothing
+        acc[:, 0] = _row_sums([wf.own for wf in feats], self.w.attr_index, self.w.state)
+        if self.deltas:
+            acc[:, 1:] = _row_sums([wf.shared for wf in feats], self.shared_index, self.shared_rows)
         for m, (i, wf) in enumerate(zip(missing, feats)):
-            out[i] = hit = _WordScores(acc[m].copy(), wf.key)
+            out[i] = hit = _WordScores(acc[m].copy(), wf.key)  # a view would keep the whole batch alive
             self.cache.put(toks[i], hit)
         return out
 
@@ -169,8 +177,7 @@ class CrfScorer:
         words = self._words(list(vocab))
         if n == 0:
             return np.zeros((0, self.n_labels)), starts
-        width = 1 + len(self.deltas)
-        R = np.stack([w.rows if len(w.rows) == width else _pad(w.rows, width) for w in words])
+        R = np.stack([w.rows for w in words])
         wid = np.array(wid_list, dtype=np.int64)
         E = R[wid, 0]
         pos = np.arange(n) - np.repeat(starts[:-1], lengths)  # position inside the sentence
@@ -179,14 +186,20 @@ class CrfScorer:
             ok = (pos - d >= 0) & (pos - d < slen)  # token i receives from token i - d
             E[ok] += R[wid[np.flatnonzero(ok) - d], k]
         # position attributes (bigrams, sentence edges, multi-word gazetteer)
-        index = self.w.attr_index
+        index, pair_index = self.w.attr_index, self.pair_index
         keys = [words[j].key for j in wid_list]
-        feats = [f for a, b in zip(starts[:-1].tolist(), starts[1:].tolist())
-                 for f in self.position_features(keys[a:b])]
-        rows = np.array([index.get(x, -1) for f in feats for x in f], dtype=np.int64)
-        tok = np.repeat(np.arange(n), [len(f) for f in feats])
-        known = rows >= 0
-        np.add.at(E, tok[known], self.w.state[rows[known]])
+        rows: list[int] = []
+        tok: list[int] = []
+        i = 0
+        for a, b in zip(starts[:-1].tolist(), starts[1:].tolist()):
+            for f in self.position_features(keys[a:b]):
+                for x in f:
+                    r = index.get(x) if x.__class__ is str else pair_index.get(x)
+                    if r is not None:
+                        rows.append(r)
+                        tok.append(i)
+                i += 1
+        np.add.at(E, np.array(tok, dtype=np.int64), self.w.state[np.array(rows, dtype=np.int64)])
         return E, starts
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[str], np.ndarray]]:
@@ -201,13 +214,18 @@ class CrfScorer:
         return [([names[y] for y in labels[a:b]], marg[a:b]) for a, b in zip(starts[:-1], starts[1:])]
 
 
-def _pad(rows: np.ndarray, width: int) -> np.ndarray:
-    out = np.zeros((width, rows.shape[1]))
-    out[:len(rows)] = rows
-    return out
-
-
 CHUNK = 256  # sentences decoded together (sorted by length, so little padding)
+
+
+def _row_sums(attr_lists: list, index: dict, table: np.ndarray) -> np.ndarray:
+    """For each list of attributes, the sum of the `table` rows of those `index` knows, added in order."""
+    flat = [a for attrs in attr_lists for a in attrs]
+    rows = np.fromiter(map(index.get, flat, repeat(-1, len(flat))), dtype=np.int64, count=len(flat))
+    dest = np.repeat(np.arange(len(attr_lists)), [len(attrs) for attrs in attr_lists])
+    known = rows >= 0
+    out = np.zeros((len(attr_lists),) + table.shape[1:])
+    np.add.at(out, dest[known], table[rows[known]])
+    return out
 
 
 def _decode_numpy(E: np.ndarray, trans: np.ndarray, exp_trans: np.ndarray, starts: np.ndarray,

@@ -23,6 +23,9 @@ PROCLITICS = ("وبال", "وكال", "فبال", "وال", "فال", "بال", 
 # enclitic pronouns: "بلاده" (his country), "سيطرتها" (its control), "قواتهم". Not ي: in news it is
 # far more often the nisba ending ("الاجتماعي" social) than "my".
 ENCLITICS = ("هما", "كما", "هم", "هن", "ها", "كم", "نا", "ه", "ك")
+# the same, grouped by the letter a word must start (end) with to carry them, in the same order
+_PROCLITICS_BY_FIRST = {c: tuple(p for p in PROCLITICS if p[0] == c) for c in {p[0] for p in PROCLITICS}}
+_ENCLITICS_BY_LAST = {c: tuple(s for s in ENCLITICS if s[-1] == c) for c in {s[-1] for s in ENCLITICS}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +144,7 @@ def clitic_stems(norm_token: str, min_stem: int = 2) -> list[tuple[int, str]]:
     """
     out = [(0, norm_token)]
     seen = {norm_token}
-    for p in PROCLITICS:
+    for p in _PROCLITICS_BY_FIRST.get(norm_token[:1], ()):
         if norm_token.startswith(p) and len(norm_token) - len(p) >= min_stem:
             stem = norm_token[len(p):]
             if stem not in seen:
@@ -153,7 +156,7 @@ def clitic_stems(norm_token: str, min_stem: int = 2) -> list[tuple[int, str]]:
 def strip_enclitic(norm_stem: str, min_stem: int = 3) -> list[str]:
     """Stems with a pronoun suffix removed: "سيطرتها" → ["سيطرت"] (ت from ة before a suffix)."""
     out = []
-    for s in ENCLITICS:
+    for s in _ENCLITICS_BY_LAST.get(norm_stem[-1:], ()):
         if norm_stem.endswith(s) and len(norm_stem) - len(s) >= min_stem:
             base = norm_stem[: -len(s)]
             out.append(base[:-1] + "ه" if base.endswith("ت") else base)
