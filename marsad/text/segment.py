@@ -9,8 +9,8 @@ the word ("وبالمدينة" = و+ب+ال+مدينة) and pronouns after it ("
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from marsad.text.normalize import normalize_word
 
@@ -28,8 +28,10 @@ _PROCLITICS_BY_FIRST = {c: tuple(p for p in PROCLITICS if p[0] == c) for c in {p
 _ENCLITICS_BY_LAST = {c: tuple(s for s in ENCLITICS if s[-1] == c) for c in {s[-1] for s in ENCLITICS}}
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A word with its original span and normalized form; immutable (a named tuple: a document makes
+    thousands, and a tuple is made at half the cost of a frozen dataclass)."""
+
     start: int
     end: int
     text: str
@@ -64,14 +66,17 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     the space between them in the source page ("مصادرالميادين") are two tokens (`glued_split`)."""
     end = len(text) if end is None else end
     out = []
+    append = out.append
+    normalized = normalize_word.cache  # its current generation read inline: one dict look-up per known word
     for m in _TOKEN.finditer(text, start, end):
         word, a = m.group(), m.start()
         cut = glued_split(word) if len(word) >= GLUED_MIN else None
         if cut:
-            out.append(Token(a, a + cut, word[:cut], normalize_word(word[:cut])))
-            out.append(Token(a + cut, m.end(), word[cut:], normalize_word(word[cut:])))
+            append(Token(a, a + cut, word[:cut], normalize_word(word[:cut])))
+            append(Token(a + cut, m.end(), word[cut:], normalize_word(word[cut:])))
         else:
-            out.append(Token(a, m.end(), word, normalize_word(word)))
+            norm = normalized.current.get(word)
+            append(Token(a, m.end(), word, normalize_word(word) if norm is None else norm))
     return out
 
 
@@ -83,6 +88,7 @@ GLUED_TAILS = ("في", "من", "على", "الى", "إلى", "عن", "مع")
 # tail "هما" is not a word that follows a space-less join in these pages
 GLUED_PART_ZIPF = 3.0
 _MARKS = re.compile("[\u0640\u064b-\u0652]")  # tatweel and harakat, as wordfreq drops them
+_LETTERS_AND_MARKS = re.compile("[\u0621-\u064a\u064b-\u0652]*\\Z")
 
 
 def glued_cuts(word: str) -> list[int]:
@@ -122,7 +128,7 @@ def glued_split(word: str) -> int | None:
     made only when the whole is not a known Arabic word and both parts are common words (wordfreq
     Zipf ≥ 3), and only before the article "ال" or before a free preposition, where a space-less join
     shows."""
-    if not all("\u0621" <= c <= "\u064a" or "\u064b" <= c <= "\u0652" for c in word):
+    if not _LETTERS_AND_MARKS.match(word):
         return None
     bare = _MARKS.sub("", word)
     common, joined = _word_lists()
