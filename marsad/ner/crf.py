@@ -222,10 +222,21 @@ def _row_sums(attr_lists: list, index: dict, table: np.ndarray) -> np.ndarray:
     flat = [a for attrs in attr_lists for a in attrs]
     rows = np.fromiter(map(index.get, flat, repeat(-1, len(flat))), dtype=np.int64, count=len(flat))
     dest = np.repeat(np.arange(len(attr_lists)), [len(attrs) for attrs in attr_lists])
-    known = rows >= 0
     out = np.zeros((len(attr_lists),) + table.shape[1:])
-    np.add.at(out, dest[known], table[rows[known]])
+    _accumulate(out, dest, rows, table)
     return out
+
+
+def _accumulate_numpy(out: np.ndarray, dest: np.ndarray, rows: np.ndarray, table: np.ndarray) -> None:
+    """out[dest[k]] += table[rows[k]] for each k in order, skipping rows < 0 (np.add.at adds in order)."""
+    known = rows >= 0
+    np.add.at(out, dest[known], table[rows[known]])
+
+
+def _accumulate_compiled_py(out, dest, rows, table):  # pragma: no cover - compiled
+    for k in range(len(rows)):
+        if rows[k] >= 0:
+            out[dest[k]] += table[rows[k]]
 
 
 def _decode_numpy(E: np.ndarray, trans: np.ndarray, exp_trans: np.ndarray, starts: np.ndarray,
@@ -365,5 +376,7 @@ try:  # compiled (numba) when available: ~20x faster than the numpy loops, same 
 
     _decode_compiled = numba.njit(cache=True, nogil=True)(_decode_compiled_py)
     _decode = _decode_compiled
+    _accumulate = numba.njit(cache=True, nogil=True)(_accumulate_compiled_py)
 except ImportError:  # pragma: no cover
     _decode = _decode_numpy
+    _accumulate = _accumulate_numpy
