@@ -99,6 +99,8 @@ class CrfWeights:
 class _WordScores:
     rows: np.ndarray  # (1 + len(deltas), labels): own scores, then the scores given to the token d away
     key: tuple
+    first: int = -1  # id of the word as the first word of a known pair attribute (-1: it is in none)
+    second: int = -1  # ... as the second word
 
     def nbytes(self, tok: str = "") -> int:
         """Estimated memory of the entry for `tok` (strings shared with the token counted once)."""
@@ -110,17 +112,20 @@ class CrfScorer:
     """Labels and marginals for many sentences at once (see the module docstring).
 
     `word_features(tok)` gives a word's ``own`` attributes, the ``shared`` ones it gives each
-    neighbour under that neighbour's prefix (`context`: (offset, prefix) pairs) and its ``key``;
-    `position_features(keys)` the attributes that depend on the sequence."""
+    neighbour under that neighbour's prefix (`context`: (offset, prefix) pairs) and its ``key``.
+    Attributes of the sequence: `pairs`, (prefix, 0 or 1): the attribute prefix + a + "|" + b over
+    two neighbours' key[0] a and b goes to the first (0) or the second (1); `edges`, (attribute,
+    position in the sentence, from its end when negative); `span_attributes(keys)`, the other
+    (token, attribute)s of a sentence."""
 
-    def __init__(self, weights: CrfWeights, word_features: Callable, position_features: Callable,
-                 context: Sequence[tuple[int, str]] = (), pair_prefixes: Sequence[str] = (),
-                 cache_bytes: int = 40 * 2**20):
+    def __init__(self, weights: CrfWeights, word_features: Callable, span_attributes: Callable,
+                 context: Sequence[tuple[int, str]] = (), pairs: Sequence[tuple[str, int]] = (),
+                 edges: Sequence[tuple[str, int]] = (), cache_bytes: int = 40 * 2**20):
         self.w = weights
         self.word_features = word_features
-        self.position_features = position_features
+        self.span_attributes = span_attributes
         self.cache = ByteCache(cache_bytes, size=lambda tok, w: 50 + 2 * len(tok) + w.nbytes(tok))
-        context = sorted(context)  # rows and sums in the order of the offsets, as crfsuite's items add up
+        context = sorted(context)  # rows and sums in the order of the offsets
         self.deltas: list[int] = [d for d, _ in context]
         self.exp_trans = np.exp(weights.trans)
         self.n_labels = len(weights.labels)
@@ -136,16 +141,29 @@ class CrfScorer:
         self.shared_rows = np.zeros((len(self.shared_index), len(context), self.n_labels))
         for base, k, row in where:
             self.shared_rows[base, k] = weights.state[row]
-        # a position attribute may come as (prefix, a, b) for the string prefix + a + "|" + b: every split of
-        # a known attribute at a "|" is indexed, so the tuple finds exactly what its string would
-        self.pair_index: dict[tuple[str, str, str], int] = {}
+        # pair attributes as arrays: each word of a known pair gets an id (first and second word apart);
+        # a pair is first * n_second + second, its rows (one per prefix) found by bisection. Every split
+        # of a known attribute at a "|" is indexed, so a pair finds exactly what its string would.
+        self.pairs = list(pairs)
+        found: dict[tuple[str, str], list[int]] = {}
         for attr, row in weights.attr_index.items():
-            for prefix in pair_prefixes:
+            for k, (prefix, _) in enumerate(self.pairs):
                 if attr.startswith(prefix):
                     rest = attr[len(prefix):]
-                    for k, c in enumerate(rest):
+                    for cut, c in enumerate(rest):
                         if c == "|":
-                            self.pair_index[(prefix, rest[:k], rest[k + 1:])] = row
+                            found.setdefault((rest[:cut], rest[cut + 1:]), [-1] * len(self.pairs))[k] = row
+        self.pair_first: dict[str, int] = {}
+        self.pair_second: dict[str, int] = {}
+        for a, b in found:
+            self.pair_first.setdefault(a, len(self.pair_first))
+            self.pair_second.setdefault(b, len(self.pair_second))
+        n2 = max(len(self.pair_second), 1)
+        codes = np.array([self.pair_first[a] * n2 + self.pair_second[b] for a, b in found], dtype=np.int64)
+        order = np.argsort(codes)
+        self.pair_codes = codes[order]
+        self.pair_rows = np.array(list(found.values()), dtype=np.int64).reshape(len(found), len(self.pairs))[order]
+        self.edges = [(weights.attr_index[a], at) for a, at in edges if a in weights.attr_index]
 
     def _words(self, toks: list[str]) -> list[_WordScores]:
         """Scores of each word, from the cache or computed together for all the misses."""
@@ -161,8 +179,10 @@ class CrfScorer:
         acc[:, 0] = _row_sums([wf.own for wf in feats], self.w.attr_index, self.w.state)
         if self.deltas:
             acc[:, 1:] = _row_sums([wf.shared for wf in feats], self.shared_index, self.shared_rows)
+        first, second = self.pair_first, self.pair_second
         for m, (i, wf) in enumerate(zip(missing, feats)):
-            out[i] = hit = _WordScores(acc[m].copy(), wf.key)  # a view would keep the whole batch alive
+            # a copy: a view would keep the whole batch alive
+            out[i] = hit = _WordScores(acc[m].copy(), wf.key, first.get(wf.key[0], -1), second.get(wf.key[0], -1))
             self.cache.put(toks[i], hit)
         return out
 
@@ -185,21 +205,41 @@ class CrfScorer:
         for k, d in enumerate(self.deltas, 1):
             ok = (pos - d >= 0) & (pos - d < slen)  # token i receives from token i - d
             E[ok] += R[wid[np.flatnonzero(ok) - d], k]
-        # position attributes (bigrams, sentence edges, multi-word gazetteer)
-        index, pair_index = self.w.attr_index, self.pair_index
+        # attributes of the sequence: pairs of neighbours (bigrams) ...
+        state = self.w.state
+        if self.pairs and n > 1:
+            first = np.array([w.first for w in words], dtype=np.int64)[wid[:-1]]
+            second = np.array([w.second for w in words], dtype=np.int64)[wid[1:]]
+            code = first * max(len(self.pair_second), 1) + second
+            ok = (pos[1:] > 0) & (first >= 0) & (second >= 0)  # both words known, in one sentence
+            at = np.searchsorted(self.pair_codes, code[ok])
+            at_ok = at < len(self.pair_codes)
+            hit = np.flatnonzero(ok)[at_ok]
+            at = at[at_ok]
+            known = self.pair_codes[at] == code[hit]
+            hit, at = hit[known], at[known]
+            for k, (_, to) in enumerate(self.pairs):
+                rows = self.pair_rows[at, k]
+                E[hit[rows >= 0] + to] += state[rows[rows >= 0]]  # one pair per token and prefix: no repeats
+        # ... sentence edges ...
+        nonempty = lengths > 0
+        for row, at in self.edges:
+            exists = lengths > (at if at >= 0 else -at - 1)
+            where = (starts[:-1] + at if at >= 0 else starts[1:] + at)[nonempty & exists]
+            E[where] += state[row]
+        # ... and the others (multi-word names), few
+        index = self.w.attr_index
         keys = [words[j].key for j in wid_list]
-        rows: list[int] = []
+        rows_l: list[int] = []
         tok: list[int] = []
-        i = 0
         for a, b in zip(starts[:-1].tolist(), starts[1:].tolist()):
-            for f in self.position_features(keys[a:b]):
-                for x in f:
-                    r = index.get(x) if x.__class__ is str else pair_index.get(x)
+            if b > a:
+                for i, attr in self.span_attributes(keys[a:b]):
+                    r = index.get(attr)
                     if r is not None:
-                        rows.append(r)
-                        tok.append(i)
-                i += 1
-        np.add.at(E, np.array(tok, dtype=np.int64), self.w.state[np.array(rows, dtype=np.int64)])
+                        rows_l.append(r)
+                        tok.append(a + i)
+        np.add.at(E, np.array(tok, dtype=np.int64), state[np.array(rows_l, dtype=np.int64)])
         return E, starts
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[str], np.ndarray]]:

@@ -25,7 +25,8 @@ document numerically without building a string list per token:
   looks each shared attribute up once for all four neighbours).
 * `position_features(keys)`: what depends on the sequence (bigrams, sentence
   edges, multi-word gazetteer matches), from each word's small ``key``
-  (`position_attributes`, for the scorer, leaves each bigram as a tuple).
+  (the scorer adds the bigrams, `PAIRS`, and sentence edges, `EDGES`, as arrays
+  and asks `span_attributes` only for the name matches).
 
 `sent_features` (training and the reference tagger) is exactly their sum, so
 new features go in one of the two and both training and tagging see them.
@@ -348,13 +349,24 @@ def _actor_spans(keys: list[tuple]) -> list[str | None]:
     return out
 
 
-# a bigram attribute is its prefix, the two words and "|" between them ("bg-=قال|الرئيس")
-PAIR_PREFIXES = ("bg-=", "bg+=")
+# a bigram attribute is its prefix, the two words and "|" between them ("bg-=قال|الرئيس"), over the
+# words' normalized forms (key[0]); (prefix, 0) goes to the first word of the pair, (prefix, 1) to the second
+PAIRS = (("bg-=", 1), ("bg+=", 0))
+PAIR_PREFIXES = tuple(p for p, _ in PAIRS)
+# sentence-edge attributes by position: from the start (>= 0) or from the end (< 0), where it exists
+EDGES = (("BOS", 0), ("BOS-1", 1), ("EOS+1", -2), ("EOS", -1))
+
+
+def span_attributes(keys: list[tuple]) -> list[tuple[int, str]]:
+    """(token, attribute) of the multi-word gazetteer and actor-name matches of a sentence, in the
+    order `position_attributes` gives them."""
+    gm = _gaz_spans([k[0] for k in keys], [k[1] for k in keys])
+    am = _actor_spans(keys)
+    return [(i, tag) for i, (g, a) in enumerate(zip(gm, am)) for tag in (g, a) if tag]
 
 
 def position_attributes(keys: list[tuple]) -> list[list]:
-    """`position_features` with each bigram left as a (prefix, word, word) tuple: the scorer looks the
-    pair up without building its string (`marsad.ner.crf`, ``pair_index``)."""
+    """`position_features` with each bigram left as a (prefix, word, word) tuple."""
     n = len(keys)
     norms = [k[0] for k in keys]
     gm = _gaz_spans(norms, [k[1] for k in keys])
