@@ -167,7 +167,7 @@ def _pipeline(make: Optional[Callable], ner: bool):
         else:
             from marsad.pipeline import Pipeline
 
-            _pipelines[key] = Pipeline(ner=ner)
+            _pipelines[key] = Pipeline(ner=ner).warm_up()
     return _pipelines[key]
 
 

@@ -36,8 +36,7 @@ def record_line(rec: Document | ErrorRecord) -> str:
 
 
 def _warm(pipeline: Pipeline) -> Pipeline:
-    pipeline.extract("قال مسؤول في دمشق إن الجيش قصف مواقع المسلحين أمس.", published="2024-01-01")
-    return pipeline
+    return pipeline.warm_up()
 
 
 def _init(ner: bool, limits=None) -> None:
@@ -68,7 +67,7 @@ def extract_lines(items: Iterable[InputDoc | ErrorRecord], ner: bool = True,
     chunk it held become error records, the pool is started again and the run goes on."""
     global _pipeline
     if workers <= 1:
-        pipeline = Pipeline(ner=ner, limits=limits)
+        pipeline = _warm(Pipeline(ner=ner, limits=limits))
         for rec in pipeline.process(items):
             yield record_line(rec), isinstance(rec, ErrorRecord)
         return

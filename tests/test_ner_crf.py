@@ -109,3 +109,19 @@ def test_numpy_decoder_matches_the_compiled_one():
         out[name] = labels, marg
     assert (out["_decode"][0] == out["_decode_numpy"][0]).all()
     np.testing.assert_allclose(out["_decode"][1], out["_decode_numpy"][1], rtol=0, atol=1e-12)
+
+
+def test_numpy_accumulate_matches_the_compiled_one():
+    """Without numba the word scores are summed by np.add.at: the same sums, bit for bit."""
+    from marsad.ner import crf
+
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(50, 4, 9))
+    rows = rng.integers(-1, 50, size=400)
+    dest = np.sort(rng.integers(0, 30, size=400))
+    got = {}
+    for name in ("_accumulate", "_accumulate_numpy"):
+        out = np.zeros((30, 4, 9))
+        getattr(crf, name)(out, dest, rows, table)
+        got[name] = out
+    assert (got["_accumulate"] == got["_accumulate_numpy"]).all()

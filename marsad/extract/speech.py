@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from marsad.data import data_path
 from marsad.doc import Doc
 from marsad.records import Actor, Attribution, Statement
-from marsad.text.lexicon import table_lexicon
+from marsad.text.cache import cached, key_size
+from marsad.text.lexicon import read_tsv, readings, table_lexicon
 from marsad.text.segment import Token, clitic_stems
 from marsad.text.spans import MentionIndex
 
@@ -23,23 +26,40 @@ MAX_SPEAKER = 8
 MAX_VIA = 6
 
 
-_LEXICONS: dict = {}
-
-
 def _lex(role: str):
-    lex = _LEXICONS.get(role)  # called for every token: skip the keyword-argument cache lookup
-    if lex is None:
-        lex = _LEXICONS[role] = table_lexicon("events", "speech.tsv", role_col=1, role=role)
-    return lex
+    return table_lexicon("events", "speech.tsv", role_col=1, role=role)
+
+
+@lru_cache(maxsize=1)
+def _role_index() -> dict[str, frozenset]:
+    """Normalized form -> the roles of speech.tsv it has (the forms of each role's lexicon)."""
+    roles = {row[1] for row in read_tsv(data_path("events", "speech.tsv")) if len(row) > 1}
+    index: dict[str, set] = {}
+    for role in roles:
+        for form in _lex(role).index:
+            index.setdefault(form, set()).add(role)
+    return {form: frozenset(rs) for form, rs in index.items()}
+
+
+_ROLE_SETS: dict[frozenset, frozenset] = {}  # one object per distinct set of roles
+
+
+@cached(4 * 2**20, size=key_size)
+def _roles_of(norm: str) -> frozenset:
+    """The roles of a token: those of any of its readings, as `_lex(role).has(norm)` answers for each
+    role; every check of a token is then one set test (they run for every token of every sentence)."""
+    index = _role_index()
+    roles = frozenset().union(*(index[r] for r in readings(norm) if r in index))
+    return _ROLE_SETS.setdefault(roles, roles)
 
 
 def _is(role: str, tok: Token) -> bool:
-    return _lex(role).has(tok.norm)
+    return role in _roles_of(tok.norm)
 
 
 def _media_token(tok: Token) -> bool:
     """"لصحيفة", "شبكة", "وكالة" ...: an outlet noun, possibly with a proclitic."""
-    return _lex("media").has(tok.norm)
+    return "media" in _roles_of(tok.norm)
 
 
 @dataclass

@@ -28,6 +28,7 @@ retraining only changes the model file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -98,6 +99,8 @@ class CrfWeights:
 class _WordScores:
     rows: np.ndarray  # (1 + len(deltas), labels): own scores, then the scores given to the token d away
     key: tuple
+    first: int = -1  # id of the word as the first word of a known pair attribute (-1: it is in none)
+    second: int = -1  # ... as the second word
 
     def nbytes(self, tok: str = "") -> int:
         """Estimated memory of the entry for `tok` (strings shared with the token counted once)."""
@@ -106,17 +109,61 @@ class _WordScores:
 
 
 class CrfScorer:
-    """Labels and marginals for many sentences at once (see the module docstring)."""
+    """Labels and marginals for many sentences at once (see the module docstring).
 
-    def __init__(self, weights: CrfWeights, word_features: Callable, position_features: Callable,
-                 cache_bytes: int = 40 * 2**20):
+    `word_features(tok)` gives a word's ``own`` attributes, the ``shared`` ones it gives each
+    neighbour under that neighbour's prefix (`context`: (offset, prefix) pairs) and its ``key``.
+    Attributes of the sequence: `pairs`, (prefix, 0 or 1): the attribute prefix + a + "|" + b over
+    two neighbours' key[0] a and b goes to the first (0) or the second (1); `edges`, (attribute,
+    position in the sentence, from its end when negative); `span_attributes(keys)`, the other
+    (token, attribute)s of a sentence."""
+
+    def __init__(self, weights: CrfWeights, word_features: Callable, span_attributes: Callable,
+                 context: Sequence[tuple[int, str]] = (), pairs: Sequence[tuple[str, int]] = (),
+                 edges: Sequence[tuple[str, int]] = (), cache_bytes: int = 40 * 2**20):
         self.w = weights
         self.word_features = word_features
-        self.position_features = position_features
+        self.span_attributes = span_attributes
         self.cache = ByteCache(cache_bytes, size=lambda tok, w: 50 + 2 * len(tok) + w.nbytes(tok))
-        self.deltas: list[int] = []  # the neighbour offsets seen so far, in row order
+        context = sorted(context)  # rows and sums in the order of the offsets
+        self.deltas: list[int] = [d for d, _ in context]
         self.exp_trans = np.exp(weights.trans)
         self.n_labels = len(weights.labels)
+        # each shared attribute is looked up once: base -> its weight rows under every prefix (zeros where
+        # the model does not know the prefixed attribute, and x + 0.0 == x: the sums keep their bits)
+        self.shared_index: dict[str, int] = {}
+        where: list[tuple[int, int, int]] = []
+        for attr, row in weights.attr_index.items():
+            for k, (_, prefix) in enumerate(context):
+                if attr.startswith(prefix):
+                    base = self.shared_index.setdefault(attr[len(prefix):], len(self.shared_index))
+                    where.append((base, k, row))
+        self.shared_rows = np.zeros((len(self.shared_index), len(context), self.n_labels))
+        for base, k, row in where:
+            self.shared_rows[base, k] = weights.state[row]
+        # pair attributes as arrays: each word of a known pair gets an id (first and second word apart);
+        # a pair is first * n_second + second, its rows (one per prefix) found by bisection. Every split
+        # of a known attribute at a "|" is indexed, so a pair finds exactly what its string would.
+        self.pairs = list(pairs)
+        found: dict[tuple[str, str], list[int]] = {}
+        for attr, row in weights.attr_index.items():
+            for k, (prefix, _) in enumerate(self.pairs):
+                if attr.startswith(prefix):
+                    rest = attr[len(prefix):]
+                    for cut, c in enumerate(rest):
+                        if c == "|":
+                            found.setdefault((rest[:cut], rest[cut + 1:]), [-1] * len(self.pairs))[k] = row
+        self.pair_first: dict[str, int] = {}
+        self.pair_second: dict[str, int] = {}
+        for a, b in found:
+            self.pair_first.setdefault(a, len(self.pair_first))
+            self.pair_second.setdefault(b, len(self.pair_second))
+        n2 = max(len(self.pair_second), 1)
+        codes = np.array([self.pair_first[a] * n2 + self.pair_second[b] for a, b in found], dtype=np.int64)
+        order = np.argsort(codes)
+        self.pair_codes = codes[order]
+        self.pair_rows = np.array(list(found.values()), dtype=np.int64).reshape(len(found), len(self.pairs))[order]
+        self.edges = [(weights.attr_index[a], at) for a, at in edges if a in weights.attr_index]
 
     def _words(self, toks: list[str]) -> list[_WordScores]:
         """Scores of each word, from the cache or computed together for all the misses."""
@@ -126,35 +173,16 @@ class CrfScorer:
         if not missing:
             return out
         feats = [self.word_features(toks[i]) for i in missing]
-        known = set(self.deltas)
-        new = {d for wf in feats for d, _ in wf.context} - known
-        if new:  # a feature function with a new neighbour offset: lay rows out again
-            self.deltas += sorted(new)
-            self.cache.clear()
-            return self._words(toks)
-        slot = {d: k for k, d in enumerate(self.deltas, 1)}
-        width = 1 + len(self.deltas)
-        index = self.w.attr_index
-        rows: list[int] = []  # one weight row per known attribute ...
-        dest: list[int] = []  # ... summed into this row of `acc`
-        for m, wf in enumerate(feats):
-            base = m * width
-            for a in wf.own:
-                r = index.get(a)
-                if r is not None:
-                    rows.append(r)
-                    dest.append(base)
-            for d, attrs in wf.context:
-                for a in attrs:
-                    r = index.get(a)
-                    if r is not None:
-                        rows.append(r)
-                        dest.append(base + slot[d])
-        acc = np.zeros((len(feats) * width, self.n_labels))
-        np.add.at(acc, np.array(dest, dtype=np.int64), self.w.state[np.array(rows, dtype=np.int64)])
-        acc = acc.reshape(len(feats), width, self.n_labels)
+        acc = np.zeros((len(feats), 1 + len(self.deltas), self.n_labels))
+        # the attributes of all misses looked up together (map runs the look-ups in C); each word's
+        # known rows are summed in its attribute order, unknown attributes weigh nothing
+        acc[:, 0] = _row_sums([wf.own for wf in feats], self.w.attr_index, self.w.state)
+        if self.deltas:
+            acc[:, 1:] = _row_sums([wf.shared for wf in feats], self.shared_index, self.shared_rows)
+        first, second = self.pair_first, self.pair_second
         for m, (i, wf) in enumerate(zip(missing, feats)):
-            out[i] = hit = _WordScores(acc[m].copy(), wf.key)
+            # a copy: a view would keep the whole batch alive
+            out[i] = hit = _WordScores(acc[m].copy(), wf.key, first.get(wf.key[0], -1), second.get(wf.key[0], -1))
             self.cache.put(toks[i], hit)
         return out
 
@@ -169,8 +197,7 @@ class CrfScorer:
         words = self._words(list(vocab))
         if n == 0:
             return np.zeros((0, self.n_labels)), starts
-        width = 1 + len(self.deltas)
-        R = np.stack([w.rows if len(w.rows) == width else _pad(w.rows, width) for w in words])
+        R = np.stack([w.rows for w in words])
         wid = np.array(wid_list, dtype=np.int64)
         E = R[wid, 0]
         pos = np.arange(n) - np.repeat(starts[:-1], lengths)  # position inside the sentence
@@ -178,15 +205,41 @@ class CrfScorer:
         for k, d in enumerate(self.deltas, 1):
             ok = (pos - d >= 0) & (pos - d < slen)  # token i receives from token i - d
             E[ok] += R[wid[np.flatnonzero(ok) - d], k]
-        # position attributes (bigrams, sentence edges, multi-word gazetteer)
+        # attributes of the sequence: pairs of neighbours (bigrams) ...
+        state = self.w.state
+        if self.pairs and n > 1:
+            first = np.array([w.first for w in words], dtype=np.int64)[wid[:-1]]
+            second = np.array([w.second for w in words], dtype=np.int64)[wid[1:]]
+            code = first * max(len(self.pair_second), 1) + second
+            ok = (pos[1:] > 0) & (first >= 0) & (second >= 0)  # both words known, in one sentence
+            at = np.searchsorted(self.pair_codes, code[ok])
+            at_ok = at < len(self.pair_codes)
+            hit = np.flatnonzero(ok)[at_ok]
+            at = at[at_ok]
+            known = self.pair_codes[at] == code[hit]
+            hit, at = hit[known], at[known]
+            for k, (_, to) in enumerate(self.pairs):
+                rows = self.pair_rows[at, k]
+                E[hit[rows >= 0] + to] += state[rows[rows >= 0]]  # one pair per token and prefix: no repeats
+        # ... sentence edges ...
+        nonempty = lengths > 0
+        for row, at in self.edges:
+            exists = lengths > (at if at >= 0 else -at - 1)
+            where = (starts[:-1] + at if at >= 0 else starts[1:] + at)[nonempty & exists]
+            E[where] += state[row]
+        # ... and the others (multi-word names), few
         index = self.w.attr_index
         keys = [words[j].key for j in wid_list]
-        feats = [f for a, b in zip(starts[:-1].tolist(), starts[1:].tolist())
-                 for f in self.position_features(keys[a:b])]
-        rows = np.array([index.get(x, -1) for f in feats for x in f], dtype=np.int64)
-        tok = np.repeat(np.arange(n), [len(f) for f in feats])
-        known = rows >= 0
-        np.add.at(E, tok[known], self.w.state[rows[known]])
+        rows_l: list[int] = []
+        tok: list[int] = []
+        for a, b in zip(starts[:-1].tolist(), starts[1:].tolist()):
+            if b > a:
+                for i, attr in self.span_attributes(keys[a:b]):
+                    r = index.get(attr)
+                    if r is not None:
+                        rows_l.append(r)
+                        tok.append(a + i)
+        np.add.at(E, np.array(tok, dtype=np.int64), state[np.array(rows_l, dtype=np.int64)])
         return E, starts
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[str], np.ndarray]]:
@@ -201,13 +254,29 @@ class CrfScorer:
         return [([names[y] for y in labels[a:b]], marg[a:b]) for a, b in zip(starts[:-1], starts[1:])]
 
 
-def _pad(rows: np.ndarray, width: int) -> np.ndarray:
-    out = np.zeros((width, rows.shape[1]))
-    out[:len(rows)] = rows
+CHUNK = 256  # sentences decoded together (sorted by length, so little padding)
+
+
+def _row_sums(attr_lists: list, index: dict, table: np.ndarray) -> np.ndarray:
+    """For each list of attributes, the sum of the `table` rows of those `index` knows, added in order."""
+    flat = [a for attrs in attr_lists for a in attrs]
+    rows = np.fromiter(map(index.get, flat, repeat(-1, len(flat))), dtype=np.int64, count=len(flat))
+    dest = np.repeat(np.arange(len(attr_lists)), [len(attrs) for attrs in attr_lists])
+    out = np.zeros((len(attr_lists),) + table.shape[1:])
+    _accumulate(out, dest, rows, table)
     return out
 
 
-CHUNK = 256  # sentences decoded together (sorted by length, so little padding)
+def _accumulate_numpy(out: np.ndarray, dest: np.ndarray, rows: np.ndarray, table: np.ndarray) -> None:
+    """out[dest[k]] += table[rows[k]] for each k in order, skipping rows < 0 (np.add.at adds in order)."""
+    known = rows >= 0
+    np.add.at(out, dest[known], table[rows[known]])
+
+
+def _accumulate_compiled_py(out, dest, rows, table):  # pragma: no cover - compiled
+    for k in range(len(rows)):
+        if rows[k] >= 0:
+            out[dest[k]] += table[rows[k]]
 
 
 def _decode_numpy(E: np.ndarray, trans: np.ndarray, exp_trans: np.ndarray, starts: np.ndarray,
@@ -347,5 +416,7 @@ try:  # compiled (numba) when available: ~20x faster than the numpy loops, same 
 
     _decode_compiled = numba.njit(cache=True, nogil=True)(_decode_compiled_py)
     _decode = _decode_compiled
+    _accumulate = numba.njit(cache=True, nogil=True)(_accumulate_compiled_py)
 except ImportError:  # pragma: no cover
     _decode = _decode_numpy
+    _accumulate = _accumulate_numpy

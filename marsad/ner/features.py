@@ -20,10 +20,13 @@ document numerically without building a string list per token:
 
 * `word_features(tok)` -> `WordFeatures`: what depends on one word only: the
   token's own attributes, and the attributes it gives to its neighbours
-  (``context``: ``(d, attrs)``, added to the token d positions away, e.g. the
-  "-1:w=..." attributes go to the next token, d = +1).
+  (``shared``, added to the token d positions away under the prefix of d in
+  `CONTEXT`: the "-1:w=..." attributes go to the next token, d = +1; the scorer
+  looks each shared attribute up once for all four neighbours).
 * `position_features(keys)`: what depends on the sequence (bigrams, sentence
-  edges, multi-word gazetteer matches), from each word's small ``key``.
+  edges, multi-word gazetteer matches), from each word's small ``key``
+  (the scorer adds the bigrams, `PAIRS`, and sentence edges, `EDGES`, as arrays
+  and asks `span_attributes` only for the name matches).
 
 `sent_features` (training and the reference tagger) is exactly their sum, so
 new features go in one of the two and both training and tagging see them.
@@ -59,6 +62,10 @@ ORG_HEADS = _LISTS["ORG_HEADS"]  # "حزب", "وزارة" opening an organizatio
 LOC_TRIGGERS = _LISTS["LOC_TRIGGERS"]  # "مدينة", "محافظة" before a place
 FIRST_NAMES = _LISTS["FIRST_NAMES"]  # "محمد", "جورج"
 NATIONALITY_SUFFIX = ("ي", "يه", "يون", "يين", "يان")
+_FLAGGED: dict[str, list[str]] = {}  # word -> the flags of the lists it is in
+for _flag, _words in (("ttl", PERS_TITLES), ("orgh", ORG_HEADS), ("loct", LOC_TRIGGERS), ("fn", FIRST_NAMES)):
+    for _w in _words:
+        _FLAGGED.setdefault(_w, []).append(_flag)
 
 _DIGIT = re.compile(r"^[0-9٠-٩]+([.,٫][0-9٠-٩]+)*$")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -159,15 +166,29 @@ def reset_resources() -> None:
     _word.cache_clear()
 
 
+# the neighbours a word gives attributes to, (offset, prefix): its "-1:w=..." goes to the next token
+CONTEXT = ((2, "-2:"), (1, "-1:"), (-1, "+1:"), (-2, "+2:"))
+
+
 class WordFeatures(NamedTuple):
     """The attributes one word contributes, wherever it stands (see the module docstring)."""
 
     own: tuple[str, ...]  # attributes of the token itself
-    context: tuple[tuple[int, tuple[str, ...]], ...]  # (d, attributes of the token d positions away)
-    key: tuple  # what `position_features` needs to know of this word (normalized form, bare stem)
+    shared: tuple[str, ...]  # given to each neighbour of CONTEXT, under that neighbour's prefix
+    key: tuple  # what `position_features` needs of this word: (normalized form, bare stem, form without ال)
+
+    @property
+    def context(self) -> tuple[tuple[int, tuple[str, ...]], ...]:
+        """(d, attributes of the token d positions away), the prefixed `shared` attributes."""
+        return tuple((d, tuple(p + x for x in self.shared)) for d, p in CONTEXT)
+
+
+_LETTERS_ONLY = re.compile(r"[\u0621-\u064A]+\Z")  # the common case, decided in one match
 
 
 def _shape(tok: str) -> str:
+    if _LETTERS_ONLY.match(tok):
+        return "ar"
     if _DIGIT.match(tok):
         return "num"
     if _PUNCT.match(tok):
@@ -260,23 +281,12 @@ def word_features(tok: str) -> WordFeatures:
         aw_sorted = sorted(aw)
         f += aw_sorted
         ctx += aw_sorted
-    flags = []
-    for s in (n, stem, bare):
-        if s in PERS_TITLES:
-            flags.append("ttl")
-        if s in ORG_HEADS:
-            flags.append("orgh")
-        if s in LOC_TRIGGERS:
-            flags.append("loct")
-        if s in FIRST_NAMES:
-            flags.append("fn")
-    flags = sorted(set(flags))
-    f += flags
-    ctx += flags
+    if n in _FLAGGED or stem in _FLAGGED or bare in _FLAGGED:
+        flags = sorted({flag for x in (n, stem, bare) for flag in _FLAGGED.get(x, ())})
+        f += flags
+        ctx += flags
     ctx.append("sh=" + shape)
-    ctx_t = tuple(ctx)
-    context = tuple((d, tuple(p + x for x in ctx_t)) for d, p in ((2, "-2:"), (1, "-1:"), (-1, "+1:"), (-2, "+2:")))
-    return WordFeatures(tuple(f), context, (n, bare))
+    return WordFeatures(tuple(f), tuple(ctx), (n, bare, _bare(n)))
 
 
 # training reads each word many times; ~3 KB of strings per word bounds this cache to about 60 MB
@@ -309,19 +319,26 @@ def _gaz_spans(norms: list[str], stems: list[str]) -> list[str | None]:
     return out
 
 
-def _actor_spans(norms: list[str], bares: list[str]) -> list[str | None]:
+def _actor_spans(keys: list[tuple]) -> list[str | None]:
     """B/I tags of actor-lexicon names over the bare forms ("apB" "apI" on "فيصل المقداد",
-    "aoB" "aoI" "aoI" on "منظمة الصحة العالمية"), longest first, left to right."""
+    "aoB" "aoI" "aoI" on "منظمة الصحة العالمية"), longest first, left to right. A word is read
+    as its normalized form, that form without the article and its bare stem (key[0], key[2],
+    key[1]): "فيصل" is also read as ف+"يصل"."""
     names = resources().actor_names
-    n = len(bares)
+    n = len(keys)
     out: list[str | None] = [None] * n
-    forms = [{a, _bare(a), b} for a, b in zip(norms, bares)]  # "فيصل" also read as ف+"يصل"
     i = 0
     while i < n:
-        cands = [c for x in forms[i] for c in names.get(x, ())]
-        for toks, tag in sorted(cands, key=lambda x: (-len(x[0]), x)):
+        norm, bare, norm_bare = keys[i]
+        if norm not in names and bare not in names and norm_bare not in names:  # most words start no name
+            i += 1
+            continue
+        hits = [names[x] for x in {norm, norm_bare, bare} if x in names]
+        # each list is sorted already (longest first), so one list needs no merge
+        cands = hits[0] if len(hits) == 1 else sorted((c for h in hits for c in h), key=lambda x: (-len(x[0]), x))
+        for toks, tag in cands:
             k = len(toks)
-            if i + k <= n and all(t in forms[i + j] for j, t in enumerate(toks)):
+            if i + k <= n and all(t in keys[i + j] for j, t in enumerate(toks)):
                 out[i] = tag + "B"
                 for j in range(i + 1, i + k):
                     out[j] = tag + "I"
@@ -332,26 +349,37 @@ def _actor_spans(norms: list[str], bares: list[str]) -> list[str | None]:
     return out
 
 
-def position_features(keys: list[tuple]) -> list[list[str]]:
-    """Attributes that depend on the sequence: bigrams with the neighbours, sentence edges
-    ("BOS", "BOS-1" on the first two tokens, "EOS+1", "EOS" on the last two), multi-word
-    gazetteer matches ("gmB1" "gmI1" on "جنوب لبنان"), actor-lexicon name matches ("apB" "apI")."""
+# a bigram attribute is its prefix, the two words and "|" between them ("bg-=قال|الرئيس"), over the
+# words' normalized forms (key[0]); (prefix, 0) goes to the first word of the pair, (prefix, 1) to the second
+PAIRS = (("bg-=", 1), ("bg+=", 0))
+PAIR_PREFIXES = tuple(p for p, _ in PAIRS)
+# sentence-edge attributes by position: from the start (>= 0) or from the end (< 0), where it exists
+EDGES = (("BOS", 0), ("BOS-1", 1), ("EOS+1", -2), ("EOS", -1))
+
+
+def span_attributes(keys: list[tuple]) -> list[tuple[int, str]]:
+    """(token, attribute) of the multi-word gazetteer and actor-name matches of a sentence, in the
+    order `position_attributes` gives them."""
+    gm = _gaz_spans([k[0] for k in keys], [k[1] for k in keys])
+    am = _actor_spans(keys)
+    return [(i, tag) for i, (g, a) in enumerate(zip(gm, am)) for tag in (g, a) if tag]
+
+
+def position_attributes(keys: list[tuple]) -> list[list]:
+    """`position_features` with each bigram left as a (prefix, word, word) tuple."""
     n = len(keys)
     norms = [k[0] for k in keys]
-    bares = [k[1] for k in keys]
-    gm = _gaz_spans(norms, bares)
-    am = _actor_spans(norms, bares)
+    gm = _gaz_spans(norms, [k[1] for k in keys])
+    am = _actor_spans(keys)
     out = []
+    prev = None
     for i, norm in enumerate(norms):
-        f = []
         if i >= 1:
-            f.append("bg-=" + norms[i - 1] + "|" + norm)
-            if i < 2:
-                f.append("BOS-1")
+            f = [("bg-=", prev, norm), "BOS-1"] if i < 2 else [("bg-=", prev, norm)]
         else:
-            f.append("BOS")
+            f = ["BOS"]
         if i + 1 < n:
-            f.append("bg+=" + norm + "|" + norms[i + 1])
+            f.append(("bg+=", norm, norms[i + 1]))
             if i + 2 >= n:
                 f.append("EOS+1")
         else:
@@ -361,7 +389,15 @@ def position_features(keys: list[tuple]) -> list[list[str]]:
         if am[i]:
             f.append(am[i])
         out.append(f)
+        prev = norm
     return out
+
+
+def position_features(keys: list[tuple]) -> list[list[str]]:
+    """Attributes that depend on the sequence: bigrams with the neighbours, sentence edges
+    ("BOS", "BOS-1" on the first two tokens, "EOS+1", "EOS" on the last two), multi-word
+    gazetteer matches ("gmB1" "gmI1" on "جنوب لبنان"), actor-lexicon name matches ("apB" "apI")."""
+    return [[x if isinstance(x, str) else x[0] + x[1] + "|" + x[2] for x in f] for f in position_attributes(keys)]
 
 
 def sent_features(tokens: list[str]) -> list[list[str]]:
@@ -370,10 +406,11 @@ def sent_features(tokens: list[str]) -> list[list[str]]:
     words = [_word(t) for t in tokens]
     n = len(words)
     out = [list(w.own) for w in words]
+    context = [w.context for w in words]
     for i in range(n):  # neighbours in text order: i-2, i-1, i+1, i+2
         for j in (i - 2, i - 1, i + 1, i + 2):
             if 0 <= j < n:
-                for d, attrs in words[j].context:
+                for d, attrs in context[j]:
                     if j + d == i:
                         out[i] += attrs
     for f, extra in zip(out, position_features([w.key for w in words])):

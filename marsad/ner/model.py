@@ -59,7 +59,8 @@ class NerTagger:
         if not path.exists():
             raise FileNotFoundError(f"NER model not found: {path} (train it: python -m marsad.ner.train)")
         self.path = path
-        self.scorer = CrfScorer(CrfWeights.load(path), features.word_features, features.position_features)
+        self.scorer = CrfScorer(CrfWeights.load(path), features.word_features, features.span_attributes,
+                                features.CONTEXT, features.PAIRS, features.EDGES)
 
     @classmethod
     def default(cls) -> "NerTagger":

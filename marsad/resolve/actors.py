@@ -46,6 +46,7 @@ _WORD = re.compile(r"[\u0621-\u064A\u0660-\u0669\w]+")
 _PROCLITICS = [("وبال", 2), ("وكال", 2), ("فبال", 2), ("وال", 1), ("فال", 1), ("بال", 1), ("كال", 1),
                ("ولل", 3), ("فلل", 3), ("لل", 2), ("وب", 2), ("ول", 2), ("فب", 2), ("فل", 2), ("وك", 2),
                ("و", 1), ("ف", 1), ("ب", 1), ("ل", 1), ("ك", 1)]
+_PROCLITICS_BY_FIRST = {c: [pk for pk in _PROCLITICS if pk[0][0] == c] for c in {p[0] for p, _ in _PROCLITICS}}
 # quotation marks inside a phrase do not break it: قوات "جيش" الاحتلال
 _GAP_PLAIN = re.compile(r"^[\s\"«»“”]*$")
 _GAP_COMMA = re.compile(r"^[\s\"«»“”]*[،,]?[\s\"«»“”]*$")
@@ -134,35 +135,40 @@ def lexicon() -> Lexicon:
     return Lexicon()
 
 
-@cached(8 * 2**20, size=lambda k, v: 200 + 2 * len(k) + sum(120 + 2 * len(r[1]) for r in v))
 def _first_readings(word: str) -> tuple:
     """(chars the span skips, key) readings of a match's first word, the word itself first."""
     out = [(0, _inner(word))]
-    for p, skip in _PROCLITICS:
+    for p, skip in _PROCLITICS_BY_FIRST.get(word[:1], ()):
         if word.startswith(p) and len(word) - len(p) >= 2:
             out.append((skip, _inner(word[len(p):]) if not p.endswith("ال") and not p.endswith("لل") else word[len(p):]))
     return tuple(out)
 
 
+@cached(8 * 2**20, size=lambda k, v: 150 + 2 * len(k) + 72 * len(v))
+def _starts(word: str) -> tuple:
+    """(skip, trie node) of the first-word readings that start a lexicon entry; () for most words."""
+    root = lexicon().root
+    return tuple((skip, root[k0]) for skip, k0 in _first_readings(word) if k0 in root)
+
+
 def _atoms(text: str, words: list[re.Match]) -> list[Atom]:
     """Longest lexicon matches, left to right, non-overlapping."""
-    root = lexicon().root
-    inner = [_inner(m.group()) for m in words]
     out: list[Atom] = []
     i, n = 0, len(words)
     while i < n:
+        starts = _starts(words[i].group())
+        if not starts:
+            i += 1
+            continue
         best = None  # (n words, -skip, end index, entries, skip)
-        for skip, k0 in _first_readings(words[i].group()):
-            node = root.get(k0)
-            if node is None:
-                continue
+        for skip, node in starts:
             j = i + 1
             if "$" in node:
                 cand = (j - i, -skip, j, node["$"], skip)
                 if best is None or cand[:2] > best[:2]:
                     best = cand
             while j < n and _GAP_PLAIN.match(text[words[j - 1].end():words[j].start()]):
-                node = node.get(inner[j])
+                node = node.get(_inner(words[j].group()))
                 if node is None:
                     break
                 j += 1

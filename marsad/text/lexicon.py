@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from marsad.data import data_path
-from marsad.text.cache import ByteCache, cached, key_size
+from marsad.text.cache import cached
 from marsad.text.normalize import normalize
 from marsad.text.segment import clitic_stems, strip_enclitic
 
@@ -30,7 +30,6 @@ def forms(cell: str) -> list[str]:
     return [normalize(f.strip()) for f in cell.split("|") if f.strip()]
 
 
-MEMO_BYTES = 2**19  # per lexicon (about 20 of them): token -> hit
 READINGS_BYTES = 12 * 2**20
 
 
@@ -56,24 +55,27 @@ _NONE: list = []  # the shared "no hit" (never mutated)
 
 
 class FormLexicon:
+    """Rows by normalized form; a token is looked up through its `readings` (cached for all lexicons).
+
+    Most tokens are in no lexicon: one set test of the token's readings against the forms (run in C)
+    answers those, so no per-lexicon memo is needed."""
+
     def __init__(self, rows: list[tuple[str, object]]):
         self.index: dict[str, list] = {}
         for form, value in rows:
             self.index.setdefault(form, []).append(value)
-        self._memo = ByteCache(MEMO_BYTES, size=key_size)  # token → hit; news vocabulary repeats heavily
+        self._forms = self.index.keys()
 
     def lookup(self, norm_token: str) -> list:
-        memo = self._memo
-        hit = memo.current.get(norm_token)
-        if hit is None:
-            hit = memo.get(norm_token)
-            if hit is None:
-                hit = next((self.index[r] for r in readings(norm_token) if r in self.index), _NONE)
-                memo.put(norm_token, hit)
-        return hit
+        """The rows of the first reading of the token that is a form of this lexicon, else []."""
+        rds = readings(norm_token)
+        if self._forms.isdisjoint(rds):
+            return _NONE
+        index = self.index
+        return next(index[r] for r in rds if r in index)
 
     def has(self, norm_token: str) -> bool:
-        return bool(self.lookup(norm_token))
+        return not self._forms.isdisjoint(readings(norm_token))
 
 
 @lru_cache(maxsize=None)

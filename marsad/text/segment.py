@@ -9,8 +9,8 @@ the word ("وبالمدينة" = و+ب+ال+مدينة) and pronouns after it ("
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from marsad.text.normalize import normalize_word
 
@@ -23,10 +23,15 @@ PROCLITICS = ("وبال", "وكال", "فبال", "وال", "فال", "بال", 
 # enclitic pronouns: "بلاده" (his country), "سيطرتها" (its control), "قواتهم". Not ي: in news it is
 # far more often the nisba ending ("الاجتماعي" social) than "my".
 ENCLITICS = ("هما", "كما", "هم", "هن", "ها", "كم", "نا", "ه", "ك")
+# the same, grouped by the letter a word must start (end) with to carry them, in the same order
+_PROCLITICS_BY_FIRST = {c: tuple(p for p in PROCLITICS if p[0] == c) for c in {p[0] for p in PROCLITICS}}
+_ENCLITICS_BY_LAST = {c: tuple(s for s in ENCLITICS if s[-1] == c) for c in {s[-1] for s in ENCLITICS}}
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A word with its original span and normalized form; immutable (a named tuple: a document makes
+    thousands, and a tuple is made at half the cost of a frozen dataclass)."""
+
     start: int
     end: int
     text: str
@@ -61,14 +66,17 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     the space between them in the source page ("مصادرالميادين") are two tokens (`glued_split`)."""
     end = len(text) if end is None else end
     out = []
+    append = out.append
+    normalized = normalize_word.cache  # its current generation read inline: one dict look-up per known word
     for m in _TOKEN.finditer(text, start, end):
         word, a = m.group(), m.start()
         cut = glued_split(word) if len(word) >= GLUED_MIN else None
         if cut:
-            out.append(Token(a, a + cut, word[:cut], normalize_word(word[:cut])))
-            out.append(Token(a + cut, m.end(), word[cut:], normalize_word(word[cut:])))
+            append(Token(a, a + cut, word[:cut], normalize_word(word[:cut])))
+            append(Token(a + cut, m.end(), word[cut:], normalize_word(word[cut:])))
         else:
-            out.append(Token(a, m.end(), word, normalize_word(word)))
+            norm = normalized.current.get(word)
+            append(Token(a, m.end(), word, normalize_word(word) if norm is None else norm))
     return out
 
 
@@ -80,6 +88,7 @@ GLUED_TAILS = ("في", "من", "على", "الى", "إلى", "عن", "مع")
 # tail "هما" is not a word that follows a space-less join in these pages
 GLUED_PART_ZIPF = 3.0
 _MARKS = re.compile("[\u0640\u064b-\u0652]")  # tatweel and harakat, as wordfreq drops them
+_LETTERS_AND_MARKS = re.compile("[\u0621-\u064a\u064b-\u0652]*\\Z")
 
 
 def glued_cuts(word: str) -> list[int]:
@@ -119,7 +128,7 @@ def glued_split(word: str) -> int | None:
     made only when the whole is not a known Arabic word and both parts are common words (wordfreq
     Zipf ≥ 3), and only before the article "ال" or before a free preposition, where a space-less join
     shows."""
-    if not all("\u0621" <= c <= "\u064a" or "\u064b" <= c <= "\u0652" for c in word):
+    if not _LETTERS_AND_MARKS.match(word):
         return None
     bare = _MARKS.sub("", word)
     common, joined = _word_lists()
@@ -141,7 +150,7 @@ def clitic_stems(norm_token: str, min_stem: int = 2) -> list[tuple[int, str]]:
     """
     out = [(0, norm_token)]
     seen = {norm_token}
-    for p in PROCLITICS:
+    for p in _PROCLITICS_BY_FIRST.get(norm_token[:1], ()):
         if norm_token.startswith(p) and len(norm_token) - len(p) >= min_stem:
             stem = norm_token[len(p):]
             if stem not in seen:
@@ -153,7 +162,7 @@ def clitic_stems(norm_token: str, min_stem: int = 2) -> list[tuple[int, str]]:
 def strip_enclitic(norm_stem: str, min_stem: int = 3) -> list[str]:
     """Stems with a pronoun suffix removed: "سيطرتها" → ["سيطرت"] (ت from ة before a suffix)."""
     out = []
-    for s in ENCLITICS:
+    for s in _ENCLITICS_BY_LAST.get(norm_stem[-1:], ()):
         if norm_stem.endswith(s) and len(norm_stem) - len(s) >= min_stem:
             base = norm_stem[: -len(s)]
             out.append(base[:-1] + "ه" if base.endswith("ت") else base)

@@ -9,6 +9,7 @@ lookup by offset; each is rebuilt when its list was replaced or grew.
 """
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_left, bisect_right
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
@@ -76,11 +77,20 @@ class MentionIndex:
     each indexed when first asked for and again after its list was replaced or grew."""
 
     def __init__(self, doc: Any):
-        self.doc = doc
+        # the Doc keeps this index: a plain reference back would make every Doc a reference cycle, freed
+        # only by the cyclic garbage collector (whose passes over survivors then cost ~1-2 ms per article)
+        try:
+            self._doc = weakref.ref(doc)
+        except TypeError:  # an object without weak references
+            self._doc = lambda: doc
         self._built: dict[str, tuple[tuple, SpanIndex]] = {}
         self._sent_key: tuple = ()
         self.main_country: Any = _UNSET  # per-document summaries the event stage computes once
         self.main_place: Any = _UNSET
+
+    @property
+    def doc(self) -> Any:
+        return self._doc()
 
     @classmethod
     def of(cls, doc: Any) -> "MentionIndex":
