@@ -1,6 +1,6 @@
 """Draw candidate article and event pairs for labelling (seeded, rerunnable), as TSV rows without labels.
 
-    python scripts/sample_story_pairs.py articles RECORDS.jsonl [--seed 12] [--per-stratum 30,25,25]
+    python scripts/sample_story_pairs.py articles RECORDS.jsonl [--seed 12] [--per-stratum 30,25,25,0]
     python scripts/sample_story_pairs.py events RECORDS.jsonl [--seed 12] [--per-stratum 20,20,0]
 
 RECORDS.jsonl: `marsad extract` output of ../shared/data/corpus/almayadeen-2023-2024.jsonl.gz.
@@ -12,7 +12,9 @@ Article strata (two documents at most 3 days apart, bulletins left out):
   close            title+lead sentence-encoder cosine >= 0.55: follow-ups and the hard negatives
                    that look like them;
   place-other-day  a shared specific place (town, camp, crossing) 1 to 3 days apart, cosine < 0.55;
-  topic-same-day   the same day, cosine 0.35 to 0.55 (one topic, often two happenings).
+  topic-same-day   the same day, cosine 0.35 to 0.55 (one topic, often two happenings);
+  tfidf-close      title+lead TF-IDF cosine >= 0.3 (corpus document frequencies, profile.tfidf), 0 to 3
+                   days apart, whatever the sentence-encoder cosine: the pairs that share specific words.
 Event strata (events of two documents, the same PLOVER type, both dated to the day and placed):
   same-day-near    the same day and <= 10 km (a country or region id counts as a place);
   near-miss        1 day apart or 10 to 50 km apart: what a wider rule would merge;
@@ -34,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from marsad.stories.geo import km  # noqa: E402
 from marsad.stories.labels import read_article_pairs, read_event_pairs  # noqa: E402
 from marsad.stories.merge import Mention, _broad  # noqa: E402
-from marsad.stories.profile import embed, profile  # noqa: E402
+from marsad.stories.profile import cosine, embed, profile  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from train_story_pairs import read_records  # noqa: E402  (one reader of extracted records for these scripts)
@@ -61,6 +63,8 @@ def article_candidates(profiles: list) -> dict[str, list[tuple[str, str]]]:
                         strata["place-other-day"].append(pair)
                     elif d == 0 and cos >= 0.35:
                         strata["topic-same-day"].append(pair)
+                    if cosine(a.lead_terms, b.lead_terms) >= 0.3:
+                        strata["tfidf-close"].append(pair)
     return strata
 
 
@@ -113,8 +117,8 @@ def main(argv=None) -> int:
     if args.kind == "articles":
         done = {tuple(sorted((a, b))) for a, b, _ in read_article_pairs()}
         strata = article_candidates([profile(r) for r in records])
-        names = ("close", "place-other-day", "topic-same-day")
-        counts = [int(c) for c in (args.per_stratum or "30,25,25").split(",")]
+        names = ("close", "place-other-day", "topic-same-day", "tfidf-close")
+        counts = [int(c) for c in (args.per_stratum or "30,25,25,0").split(",")]
         used_docs: set[str] = set()
         for name, n in zip(names, counts):
             pool = sorted(p for p in strata[name] if p not in done)

@@ -198,6 +198,64 @@ def test_hand_rule_merger_still_available():
     assert m.add(mention(day_three()[0], 3))[1]  # two days later: a new event
 
 
+def test_tfidf_weights_specific_words_over_common_ones():
+    from marsad.stories.profile import cosine, idf, term_bag, tfidf
+
+    gaza, hama, zikim = (next(iter(term_bag(w))) for w in ("غزة", "حماة", "زيكيم"))  # normalized stems
+    assert idf(gaza) < 2.0 < idf(hama) < idf(zikim)  # in a third of the corpus / rare / a name
+    a, b, c = (tfidf(term_bag(t)) for t in (STRIKE, STRIKE_2, MEETING))
+    assert 0.99 < cosine(a, a) < 1.01
+    assert cosine(a, b) > 0.1 > cosine(a, c)  # two reports of the Hama strike share specific words
+    assert len(tfidf(term_bag(STRIKE + " " + STRIKE_2), keep=5)) == 5
+
+
+def test_tfidf_pair_features_and_people_named_by_name():
+    strike_a, strike_b, meeting = day_one()[:3]
+    strike_b = dict(strike_b, mentions=dict(strike_b["mentions"], people=[
+        {"text": "مسؤول طبي", "name": "مسؤول طبي", "kind": "person", "span": None, "source": "role"}]))
+    strike_a = dict(strike_a, mentions=dict(strike_a["mentions"], people=[
+        {"text": "مسؤول طبي", "name": "مسؤول طبي", "kind": "person", "span": None, "source": "role"}]))
+    a, b, c = (profile(r) for r in (strike_a, strike_b, meeting))
+    assert a.people == b.people and not a.named_people  # a role names no one
+    ab, ac = feature_table(a, b), feature_table(a, c)
+    assert ab["named_shared"] == 0.0 and ab["people_shared"] > 0.0
+    assert ab["lead_tfidf"] > ac["lead_tfidf"] and ab["body_tfidf"] > ac["body_tfidf"]
+    assert ab["lead_rare_shared"] >= ac["lead_rare_shared"]
+    m = profile(meeting)
+    assert m.named_people == {"بدر البوسعيدي"}
+    assert feature_table(m, m)["named_shared"] > 0.0
+
+
+def test_features_are_computed_one_by_one_and_the_encoder_only_when_needed():
+    from marsad.stories.pairs import needs_vectors
+
+    a, b = (profile(r) for r in day_one()[:2])
+    table = feature_table(a, b)
+    assert features(a, b, ("lead_tfidf", "day_gap")) == [table["lead_tfidf"], table["day_gap"]]
+    assert needs_vectors(("day_gap", "lead_cosine")) and not needs_vectors(("day_gap", "lead_tfidf"))
+
+
+def test_idf_table_rebuilds_byte_for_byte(tmp_path):
+    import subprocess
+    import sys as _sys
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": str(i), "title": t, "text": x}, ensure_ascii=False) + "\n"
+                              for i, (t, x) in enumerate([("غارات على حماة", STRIKE), ("حماة", STRIKE_2),
+                                                          ("لقاء", MEETING)])), encoding="utf-8")
+    script = Path(__file__).resolve().parents[1] / "scripts" / "build_story_idf.py"
+    outs = []
+    for name in ("a.tsv.gz", "b.tsv.gz"):
+        subprocess.run([_sys.executable, str(script), str(corpus), "-o", str(tmp_path / name)], check=True,
+                       capture_output=True)
+        outs.append((tmp_path / name).read_bytes())
+    assert outs[0] == outs[1]
+    rows = gzip.decompress(outs[0]).decode("utf-8").splitlines()
+    assert "# documents\t3" in rows
+    df = dict(r.split("\t") for r in rows if not r.startswith("#"))
+    assert df["حماه"] == "2" and "بحث" not in df  # in two documents; a stem of one document is left out
+
+
 # ------------------------------------------------------------------ labelled pairs
 
 def test_labelled_pairs_are_well_formed():

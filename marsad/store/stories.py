@@ -72,7 +72,10 @@ def _cluster(store, new_ids: list[int], days: list[date], Clusterer, profile, em
                 rec = dict(row.record)
                 rec["events"] = [e.record for e in row.events]
                 new_profiles.append((row.id, profile(rec)))
-    embed([p for p, _, _ in ctx_profiles] + [p for _, p in new_profiles])
+    from marsad.stories.pairs import needs_vectors
+
+    if needs_vectors(clusterer.model.features):  # the sentence encoder runs only for a model that uses it
+        embed([p for p, _, _ in ctx_profiles] + [p for _, p in new_profiles])
     for p, sid, dup in sorted(ctx_profiles, key=lambda t: (t[0].day or date.max, t[0].doc_id)):
         clusterer.load(p, sid, kinds.get(sid, "story"), dup)
     order = {pk: n for n, pk in enumerate(new_ids)}

@@ -6,7 +6,9 @@ order documents arrive in.
 """
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
@@ -60,6 +62,67 @@ def content_words(text: str) -> frozenset[str]:
         if s not in _STOP:
             out.add(s)
     return frozenset(out)
+
+
+def term_bag(text: str) -> Counter:
+    """Counts of the normalized stems of a text's content words (content_words' filter, with repeats)."""
+    out: Counter = Counter()
+    for w in words(text):
+        if w in _STOP or len(w) < 3 or w.isdigit():
+            continue
+        s = stem(w)
+        if s not in _STOP:
+            out[s] += 1
+    return out
+
+
+@lru_cache(maxsize=1)
+def document_frequencies() -> tuple[int, dict[str, int]]:
+    """(documents, stem -> document frequency) of the news corpus (data/stories/idf.tsv.gz).
+
+    Built by scripts/build_story_idf.py over the titles and texts of the
+    8,342-article corpus; stems found in one document only are left out and
+    count as 1. A weight of log(N / df) makes "غزة" or "الاحتلال" (in a third
+    of the articles) nearly worthless and "زيكيم" or "المنقوش" decisive.
+    """
+    import gzip
+
+    from marsad.data import data_path
+
+    n, df = 1, {}
+    with gzip.open(data_path("stories", "idf.tsv.gz"), "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                if line.startswith("# documents\t"):
+                    n = int(line.split("\t")[1])
+                continue
+            w, c = line.rstrip("\n").split("\t")
+            df[w] = int(c)
+    return n, df
+
+
+def idf(stem_: str) -> float:
+    n, df = document_frequencies()
+    return math.log((n + 1) / (df.get(stem_, 1) + 1))
+
+
+RARE_IDF = 4.0  # idf at or above which a stem is specific: in at most ~150 of the 8,342 corpus articles
+BODY_TERMS = 80  # a body keeps its highest-weighted stems only (memory; the tail adds little to a cosine)
+
+
+def tfidf(bag: Counter, keep: Optional[int] = None) -> dict[str, float]:
+    """Unit TF-IDF vector (sublinear tf) of a term bag, as a dict; `keep` the highest-weighted stems only."""
+    v = {w: (1.0 + math.log(c)) * idf(w) for w, c in bag.items()}
+    if keep is not None and len(v) > keep:
+        v = dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
+    norm = math.sqrt(sum(x * x for x in v.values()))
+    return {w: x / norm for w, x in v.items()} if norm else {}
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(w, 0.0) for w, x in a.items())
 
 
 RARE_ZIPF = 3.5  # wordfreq Zipf below this: a name or a rare word ("المنقوش" 2.7), not "غزة" (5.1) or "قصف" (4.5)
@@ -138,9 +201,11 @@ def minhash_signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray:
     return m.hashvalues.astype(np.uint32)
 
 
-def _names(actors: list[dict]) -> set[str]:
+def _names(actors: list[dict], named_only: bool = False) -> set[str]:
     out = set()
     for a in actors or []:
+        if named_only and a.get("source") == "role":  # "مسؤول طبي" (a medical official) names no one
+            continue
         n = a.get("name") or a.get("text")
         if n:
             out.add(normalize(str(n)).lower())
@@ -159,6 +224,7 @@ class Profile:
     broad_places: frozenset[int]  # countries and first-level regions mentioned
     coords: tuple[tuple[float, float], ...]  # of the specific places
     people: frozenset[str]
+    named_people: frozenset[str]  # people named by name, not by role ("أسامة حمدان", not "مسؤول كبير")
     orgs: frozenset[str]
     event_types: frozenset[str]
     event_places: frozenset[tuple[str, int]]  # (PLOVER type, geonameid)
@@ -166,6 +232,9 @@ class Profile:
     event_days: frozenset[str]  # the days the events are dated to (a follow-up reports an earlier day's event)
     numbers: frozenset[str]  # numbers in the title + lead, not years: "31 دبابة", "130 عسكرياً" tell happenings apart
     bulletin: bool
+    lead_terms: dict = field(repr=False, default_factory=dict)  # unit TF-IDF of the title + first sentence stems
+    body_terms: dict = field(repr=False, default_factory=dict)  # unit TF-IDF of the text's BODY_TERMS top stems
+    lead_rare_terms: frozenset = frozenset()  # stems of title + first sentence with idf >= RARE_IDF
     signature: np.ndarray = field(repr=False, default=None)  # MinHash over the body
     lead_text: str = field(repr=False, default="")  # title + first sentence, for the sentence encoder
     title_text: str = field(repr=False, default="")
@@ -209,15 +278,19 @@ def profile(record: dict, signature: Optional[np.ndarray] = None) -> Profile:
             if d.get("value") and len(d["value"]) == 10 and (d.get("time_precision") or 1) == 1:
                 ev_keys.add((t, int(gid), d["value"]))
         orgs |= _names(ev.get("actors") or []) | _names(ev.get("recipients") or [])
+    lead_bag = term_bag(title + " " + lead)
     return Profile(
         doc_id=str(record.get("doc_id")), day=published_day(record.get("published")), outlet=record.get("outlet"),
         title_words=content_words(title), lead_words=content_words(title + " " + lead),
         rare=rare_words(title + " " + lead),
         places=frozenset(places), broad_places=frozenset(broad), coords=tuple(sorted(set(coords))),
-        people=frozenset(_names(m.get("people") or [])), orgs=frozenset(orgs),
+        people=frozenset(_names(m.get("people") or [])),
+        named_people=frozenset(_names(m.get("people") or [], named_only=True)), orgs=frozenset(orgs),
         event_types=frozenset(types), event_places=frozenset(ev_places), event_keys=frozenset(ev_keys),
         event_days=frozenset(ev_days), numbers=numbers(title + " " + lead),
         bulletin=is_bulletin(record.get("title")),
+        lead_terms=tfidf(lead_bag), body_terms=tfidf(term_bag(title + " " + text), keep=BODY_TERMS),
+        lead_rare_terms=frozenset(w for w in lead_bag if idf(w) >= RARE_IDF),
         signature=signature if signature is not None else minhash_signature(text),
         lead_text=(title + " . " + lead)[:LEAD_CHARS], title_text=title[:LEAD_CHARS],
     )
