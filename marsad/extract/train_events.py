@@ -92,6 +92,7 @@ def prepared_docs(records: list[dict], cache_dir: Path | None):
                                      outlet=r.get("outlet"), title=r.get("title")))
         for stage in pre:
             doc = stage(doc)
+        doc.__dict__.pop("_mention_index", None)  # a lookup cache (text/spans.py) rebuilt on demand; unpicklable
         docs[r["doc_id"]] = doc
     if path:
         try:
