@@ -272,8 +272,7 @@ def main(argv=None) -> None:
                     help="weight of the USE window vector in the type classifier (0: sparse features only)")
     ap.add_argument("--cache", default=tempfile.gettempdir(), help="folder for the pre-event stage cache")
     args = ap.parse_args(argv)
-    global DENSE_SCALE
-    DENSE_SCALE = args.dense_scale
+    globals()["DENSE_SCALE"] = args.dense_scale  # read by window_table and train_types
     shared = Path(args.shared)
     t0 = time.time()
     records = corpus_records(shared)
