@@ -103,3 +103,17 @@ def test_shipped_model_codes_a_clear_air_strike(monkeypatch):
     rec = pipe.extract("شن الطيران الحربي الإسرائيلي غارة على بلدة عيتا الشعب في جنوب لبنان، "
                                       "وأفادت مصادر محلية بسقوط شهيدين.", published="2024-03-10")
     assert any(e.plover.type == "ASSAULT" for e in rec.events)
+
+
+def test_fast_detector_scores_equal_the_feature_list_scores(pre_event_doc):
+    """sentence_probabilities (per-word sums cached) gives what probability() gives over the full
+    feature lists of token_features, for the shipped weights or, without them, a hand-made set."""
+    model = TriggerModel.shipped()
+    det = model.detector if model else TriggerDetector(-1.0, {"w=غاره": 2.0, "-1:w=الاسرائيلي": -0.5, "+1:lex=ASSAULT":
+                                                              0.3, "ner=LOC": 0.2, "-2:place": 0.1, "+2:edge": 0.4})
+    ctx = sentence_context(pre_event_doc, 0)
+    cache: dict = {}
+    slow = [det.probability(f) for f in token_features(ctx, cache)]
+    fast, lexical = det.sentence_probabilities(ctx, cache)
+    assert fast == pytest.approx(slow, abs=1e-9)
+    assert any(lexical) and len(lexical) == len(ctx.toks)

@@ -155,27 +155,35 @@ def sentence_context(doc: Doc, si: int) -> SentenceContext:
     return SentenceContext(toks, si, ner, set(places), actors, weapons)
 
 
-def token_features(ctx: SentenceContext, cache: dict) -> list[list[str]]:
-    """CRF attribute lists for the tokens of one sentence."""
+NEIGHBOUR_PREFIXES = ("w=", "lex=", "neg", "purpose", "ner=", "place", "actor=", "st=")
+
+
+def _context_features(ctx: SentenceContext, t: Token) -> list[str]:
+    """The features of a word that depend on its document: NER tag, place or actor mention over it."""
+    extra = []
+    if t.start in ctx.ner:
+        extra.append(f"ner={ctx.ner[t.start]}")
+    if t.start in ctx.place_at:
+        extra.append("place")
+    if t.start in ctx.actor_at:
+        extra.append(f"actor={ctx.actor_at[t.start]}")
+    return extra
+
+
+def token_features(ctx: SentenceContext, cache: dict, only: list[int] | None = None) -> list[list[str]]:
+    """CRF attribute lists for the tokens of one sentence (`only`: for those token indices only)."""
     toks = ctx.toks
     own = []
     for t in toks:
         f = cache.get(t.norm)
         if f is None:
             f = cache[t.norm] = _word_features(t)
-        extra = []
-        if t.start in ctx.ner:
-            extra.append(f"ner={ctx.ner[t.start]}")
-        if t.start in ctx.place_at:
-            extra.append("place")
-        if t.start in ctx.actor_at:
-            extra.append(f"actor={ctx.actor_at[t.start]}")
-        own.append(f + extra)
+        own.append(f + _context_features(ctx, t))
     heads, tails = _blockers()
     out = []
     n = len(toks)
     sent_feats = [f"sentw={w}" for w in sorted(ctx.weapons)] + [f"sent={min(ctx.index, 3)}"]
-    for i, t in enumerate(toks):
+    for i in (range(n) if only is None else only):
         f = ["bias"] + own[i] + sent_feats + [f"pos={min(i, 6)}"]
         if i > 0 and heads.has(toks[i - 1].norm) or i + 1 < n and tails.has(toks[i + 1].norm):
             f.append("blocked")
@@ -183,7 +191,7 @@ def token_features(ctx: SentenceContext, cache: dict) -> list[list[str]]:
             for j, tag in ((i - k, f"-{k}"), (i + k, f"+{k}")):
                 if 0 <= j < n:
                     for x in own[j]:
-                        if x.startswith(("w=", "lex=", "neg", "purpose", "ner=", "place", "actor=", "st=")):
+                        if x.startswith(NEIGHBOUR_PREFIXES):
                             out_feat = f"{tag}:{x}"
                             f.append(out_feat)
                 else:
@@ -268,6 +276,7 @@ class TriggerDetector:
 
     def __init__(self, bias: float, weights: dict[str, float]):
         self.bias, self.weights = bias, weights
+        self._word_sums: dict = {}  # (word, Arabic script) → its feature sums (sentence_probabilities)
 
     @classmethod
     def read(cls, path: Path) -> "TriggerDetector":
@@ -289,10 +298,69 @@ class TriggerDetector:
             gz.write(("\n".join(lines) + "\n").encode("utf-8"))
 
     def probability(self, feats: list[str]) -> float:
-        import math
+        return _sigmoid(self.bias + sum(self.weights.get(f, 0.0) for f in feats))
 
-        z = self.bias + sum(self.weights.get(f, 0.0) for f in feats)
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+    def sentence_probabilities(self, ctx: SentenceContext, cache: dict) -> tuple[list[float], list[bool]]:
+        """`probability(token_features(ctx)[i])` for every word i of the sentence, and whether the trigger
+        lexicon reads it, without building the feature strings of each word's window: a word's own
+        features and what it adds to each neighbour's score are summed once per distinct word of the
+        document (kept in `cache`); only the few document-dependent features are looked up per token."""
+        wt = self.weights.get
+        toks = ctx.toks
+        n = len(toks)
+        words = []
+        for t in toks:
+            # _word_features reads the normalized word, and the original only for its script
+            key = (t.norm, any("\u0600" <= c <= "\u06ff" for c in t.text))
+            hit = self._word_sums.get(key)
+            if hit is None:
+                f = cache.get(t.norm)
+                if f is None:
+                    f = cache[t.norm] = _word_features(t)
+                near = [x for x in f if x.startswith(NEIGHBOUR_PREFIXES)]
+                if len(self._word_sums) > 200_000:
+                    self._word_sums.clear()
+                hit = self._word_sums[key] = (sum(wt(x, 0.0) for x in f),
+                                              {tag: sum(wt(f"{tag}:{x}", 0.0) for x in near) for tag in _TAGS},
+                                              any(x.startswith("lex=") for x in f), "neg" in f, "purpose" in f)
+            words.append(hit)
+        own = [w[0] for w in words]
+        near = [w[1] for w in words]
+        for i, t in enumerate(toks):
+            extra = _context_features(ctx, t)
+            if extra:
+                own[i] += sum(wt(x, 0.0) for x in extra)
+                near[i] = {tag: v + sum(wt(f"{tag}:{x}", 0.0) for x in extra) for tag, v in near[i].items()}
+        heads, tails = _blockers()
+        base = self.bias + wt("bias", 0.0) + sum(wt(f"sentw={w}", 0.0) for w in sorted(ctx.weapons)) \
+            + wt(f"sent={min(ctx.index, 3)}", 0.0)
+        edge = {tag: wt(f"{tag}:edge", 0.0) for tag in _TAGS}
+        pos = [wt(f"pos={k}", 0.0) for k in range(7)]
+        blocked, neg_before, purpose_before = wt("blocked", 0.0), wt("neg_before", 0.0), wt("purpose_before", 0.0)
+        probs, lexical = [], []
+        for i in range(n):
+            z = base + own[i] + pos[min(i, 6)]
+            if i > 0 and heads.has(toks[i - 1].norm) or i + 1 < n and tails.has(toks[i + 1].norm):
+                z += blocked
+            for k in range(1, WINDOW + 1):
+                for j, tag in ((i - k, f"-{k}"), (i + k, f"+{k}")):
+                    z += near[j][tag] if 0 <= j < n else edge[tag]
+            if any(words[j][3] for j in range(max(0, i - 3), i)):
+                z += neg_before
+            if any(words[j][4] for j in range(max(0, i - 2), i)):
+                z += purpose_before
+            probs.append(_sigmoid(z))
+            lexical.append(words[i][2])
+        return probs, lexical
+
+
+_TAGS = [f"{sign}{k}" for k in range(1, WINDOW + 1) for sign in "-+"]
+
+
+def _sigmoid(z: float) -> float:
+    import math
+
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 class TriggerModel:
@@ -334,10 +402,14 @@ class TriggerModel:
     def spans(self, feats: list[list[str]]) -> list[tuple[int, int, int]]:
         """(start, end, head) token spans of the triggers of a sentence; adjacent trigger words are one
         trigger ("غارة جوية"), headed by its most probable word."""
+        return self.spans_of([self.detector.probability(f) for f in feats],
+                             [any(x.startswith("lex=") for x in f) for f in feats])
+
+    def spans_of(self, probs: list[float], lexical: list[bool]) -> list[tuple[int, int, int]]:
+        """`spans` from the detector's probability of each word and whether the lexicon reads it."""
         out: list[list] = []
-        for i, f in enumerate(feats):
-            p = self.detector.probability(f)
-            bar = self.lexicon_threshold if any(x.startswith("lex=") for x in f) else self.threshold
+        for i, (p, lex) in enumerate(zip(probs, lexical)):
+            bar = self.lexicon_threshold if lex else self.threshold
             if p < bar:
                 continue
             if out and out[-1][1] == i:
@@ -352,8 +424,10 @@ class TriggerModel:
         ctx = sentence_context(doc, si)
         if not ctx.toks:
             return []
-        feats = token_features(ctx, cache)
-        heads = [head for _, _, head in self.spans(feats)]
+        heads = [head for _, _, head in self.spans_of(*self.detector.sentence_probabilities(ctx, cache))]
+        if not heads:
+            return []
+        feats = dict(zip(heads, token_features(ctx, cache, only=heads)))
         vectors = [None] * len(heads)
         if heads and self.types.dense is not None:
             vectors = window_vectors([window_text(doc.text, ctx.toks, h) for h in heads])
