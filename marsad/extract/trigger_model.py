@@ -276,7 +276,7 @@ class TriggerDetector:
 
     def __init__(self, bias: float, weights: dict[str, float]):
         self.bias, self.weights = bias, weights
-        self._word_sums: dict = {}  # (word, Arabic script) → its feature sums (sentence_probabilities)
+        self._word_sums: dict = {}  # (normalized, original word) → its feature sums (sentence_probabilities)
 
     @classmethod
     def read(cls, path: Path) -> "TriggerDetector":
@@ -308,10 +308,10 @@ class TriggerDetector:
         wt = self.weights.get
         toks = ctx.toks
         n = len(toks)
+        heads, tails = _blockers()
         words = []
         for t in toks:
-            # _word_features reads the normalized word, and the original only for its script
-            key = (t.norm, any("\u0600" <= c <= "\u06ff" for c in t.text))
+            key = (t.norm, t.text)  # what _word_features reads
             hit = self._word_sums.get(key)
             if hit is None:
                 f = cache.get(t.norm)
@@ -322,7 +322,8 @@ class TriggerDetector:
                     self._word_sums.clear()
                 hit = self._word_sums[key] = (sum(wt(x, 0.0) for x in f),
                                               {tag: sum(wt(f"{tag}:{x}", 0.0) for x in near) for tag in _TAGS},
-                                              any(x.startswith("lex=") for x in f), "neg" in f, "purpose" in f)
+                                              any(x.startswith("lex=") for x in f), "neg" in f, "purpose" in f,
+                                              heads.has(t.norm), tails.has(t.norm))
             words.append(hit)
         own = [w[0] for w in words]
         near = [w[1] for w in words]
@@ -331,7 +332,6 @@ class TriggerDetector:
             if extra:
                 own[i] += sum(wt(x, 0.0) for x in extra)
                 near[i] = {tag: v + sum(wt(f"{tag}:{x}", 0.0) for x in extra) for tag, v in near[i].items()}
-        heads, tails = _blockers()
         base = self.bias + wt("bias", 0.0) + sum(wt(f"sentw={w}", 0.0) for w in sorted(ctx.weapons)) \
             + wt(f"sent={min(ctx.index, 3)}", 0.0)
         edge = {tag: wt(f"{tag}:edge", 0.0) for tag in _TAGS}
@@ -340,7 +340,7 @@ class TriggerDetector:
         probs, lexical = [], []
         for i in range(n):
             z = base + own[i] + pos[min(i, 6)]
-            if i > 0 and heads.has(toks[i - 1].norm) or i + 1 < n and tails.has(toks[i + 1].norm):
+            if i > 0 and words[i - 1][5] or i + 1 < n and words[i + 1][6]:  # after a blocker head, before a tail
                 z += blocked
             for k in range(1, WINDOW + 1):
                 for j, tag in ((i - k, f"-{k}"), (i + k, f"+{k}")):
