@@ -117,3 +117,20 @@ def test_fast_detector_scores_equal_the_feature_list_scores(pre_event_doc):
     fast, lexical = det.sentence_probabilities(ctx, cache)
     assert fast == pytest.approx(slow, abs=1e-9)
     assert any(lexical) and len(lexical) == len(ctx.toks)
+
+
+def test_the_window_vector_reaches_the_type_decision(pre_event_doc, tmp_path):
+    """Dense weights aligned with the trigger's own window vector turn the class against the sparse vote."""
+    import numpy as np
+
+    ctx = sentence_context(pre_event_doc, 0)
+    i = next(k for k, t in enumerate(ctx.toks) if t.text == "غارة")
+    v = window_vectors([window_text(pre_event_doc.text, ctx.toks, i)])[0]
+    det = TriggerDetector(-5.0, {"w=غاره": 10.0})
+    dense = np.outer(v, [-5.0, 5.0]).astype(np.float32)
+    types = TypeClassifier(["Air/drone strike", "P:REQUEST"], [0.0, 0.0], {"w=غاره": [3.0, -3.0]}, dense)
+    meta = {"classes": {"P:REQUEST": {"type": "REQUEST"}}, "threshold": 0.5}
+    model = TriggerModel(tmp_path, meta=meta, detector=det, types=types)
+    assert [t.row.type for t in model.triggers(pre_event_doc, 0, {})] == ["REQUEST"]
+    types.dense = None
+    assert [t.row.type for t in model.triggers(pre_event_doc, 0, {})] == ["ASSAULT"]

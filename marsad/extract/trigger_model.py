@@ -420,21 +420,40 @@ class TriggerModel:
                 out.append([i, i + 1, i, p])
         return [(s, e, h) for s, e, h, _ in out]
 
+    def _heads(self, doc: Doc, si: int, cache: dict) -> tuple[SentenceContext, list[int]]:
+        """The sentence's context and its trigger words (token indices), computed once per sentence."""
+        key = ("heads", si)
+        if key not in cache:
+            ctx = sentence_context(doc, si)
+            heads = [h for _, _, h in self.spans_of(*self.detector.sentence_probabilities(ctx, cache))] \
+                if ctx.toks else []
+            cache[key] = (ctx, heads)
+        return cache[key]
+
+    def _vectors(self, doc: Doc, cache: dict) -> dict:
+        """(sentence, token) → USE vector of the window of every trigger word of the document, encoded in
+        one batch the first time a sentence asks (batches of one cost twice as much per window)."""
+        if ("vectors",) not in cache:
+            keys, texts = [], []
+            for si in range(len(doc.sentences)):
+                ctx, heads = self._heads(doc, si, cache)
+                for h in heads:
+                    keys.append((si, h))
+                    texts.append(window_text(doc.text, ctx.toks, h))
+            cache[("vectors",)] = dict(zip(keys, window_vectors(texts)))
+        return cache[("vectors",)]
+
     def triggers(self, doc: Doc, si: int, cache: dict) -> list[Trigger]:
-        ctx = sentence_context(doc, si)
-        if not ctx.toks:
-            return []
-        heads = [head for _, _, head in self.spans_of(*self.detector.sentence_probabilities(ctx, cache))]
+        """The triggers of sentence si; `cache`: one dict per document, shared by its sentences."""
+        ctx, heads = self._heads(doc, si, cache)
         if not heads:
             return []
         feats = dict(zip(heads, token_features(ctx, cache, only=heads)))
-        vectors = [None] * len(heads)
-        if heads and self.types.dense is not None:
-            vectors = window_vectors([window_text(doc.text, ctx.toks, h) for h in heads])
+        vectors = self._vectors(doc, cache) if self.types.dense is not None else {}
         out = []
-        for head, vec in zip(heads, vectors):
+        for head in heads:
             tok = ctx.toks[head]
-            cls, _ = self.types.predict(feats[head], vec)
+            cls, _ = self.types.predict(feats[head], vectors.get((si, head)))
             out.append(Trigger(index=head, token=tok, row=self.row_for(cls, tok)))
         return out
 
