@@ -31,13 +31,15 @@ from pathlib import Path
 from marsad.data import data_path
 from marsad.extract.trigger_model import (DETECTOR_FILE, META_FILE, TYPES_FILE, TriggerDetector, TriggerModel,
                                           TypeClassifier, event_class, gold_labels, sentence_context,
-                                          token_features, type_features)
+                                          token_features, type_features, window_text, window_vectors)
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDS = 5
 # chosen by the cross-validation below (352 articles: 0.5/0.5 events F1 0.382, 0.4/0.25 0.414; rules 0.383)
 THRESHOLD = 0.4
 TYPE_C = 2.0
+# the USE window vector's weight against the sparse 0/1 features in the type classifier (0: not used)
+DENSE_SCALE = 1.0
 DETECTOR_C = 0.3
 POSITIVE_WEIGHT = 3.0
 LEXICON_THRESHOLD = 0.25
@@ -92,6 +94,7 @@ def prepared_docs(records: list[dict], cache_dir: Path | None):
                                      outlet=r.get("outlet"), title=r.get("title")))
         for stage in pre:
             doc = stage(doc)
+        doc.__dict__.pop("_mention_index", None)  # a lookup cache (text/spans.py) rebuilt on demand; unpicklable
         docs[r["doc_id"]] = doc
     if path:
         try:
@@ -101,8 +104,9 @@ def prepared_docs(records: list[dict], cache_dir: Path | None):
     return docs
 
 
-def sequences(doc, record: dict, cache: dict) -> list[tuple[list[list[str]], list[str], dict[int, str]]]:
-    """Per sentence: CRF attributes of its tokens, their trigger labels, and the class of each trigger."""
+def sequences(doc, record: dict, cache: dict) -> list[tuple[list[list[str]], list[str], dict[int, str], dict]]:
+    """Per sentence: CRF attributes of its tokens, their trigger labels, the class of each trigger, and
+    the text around each trigger (`window_text`, for the encoder)."""
     out = []
     for si, (s, e) in enumerate(doc.sentences):
         ctx = sentence_context(doc, si)
@@ -110,8 +114,15 @@ def sequences(doc, record: dict, cache: dict) -> list[tuple[list[list[str]], lis
             continue
         evs = [ev for ev in record["events"] if ev.get("trigger") and s <= ev["trigger"]["span"][0] < e]
         labels, classes = gold_labels(ctx, evs)
-        out.append((token_features(ctx, cache), labels, classes))
+        windows = {i: window_text(doc.text, ctx.toks, i) for i in classes}
+        out.append((token_features(ctx, cache), labels, classes, windows))
     return out
+
+
+def window_table(seqs) -> dict:
+    """The USE vector of every trigger window of the sentences (text → vector)."""
+    texts = sorted({w for *_, windows in seqs for w in windows.values()})
+    return dict(zip(texts, window_vectors(texts))) if DENSE_SCALE else {}
 
 
 def class_meta(records: list[dict]) -> dict:
@@ -129,9 +140,10 @@ def class_meta(records: list[dict]) -> dict:
                         for cls in sorted(types)}}
 
 
-def train(seqs) -> tuple[TriggerDetector, TypeClassifier]:
-    """The trigger detector and the type classifier, trained on (features, labels, classes) sentences."""
-    return train_detector(seqs), train_types(seqs)
+def train(seqs, vectors: dict | None = None) -> tuple[TriggerDetector, TypeClassifier]:
+    """The trigger detector and the type classifier, trained on (features, labels, classes, windows)
+    sentences; `vectors`: window text → USE vector (window_table)."""
+    return train_detector(seqs), train_types(seqs, vectors or {})
 
 
 def train_detector(seqs) -> TriggerDetector:
@@ -141,12 +153,12 @@ def train_detector(seqs) -> TriggerDetector:
     from sklearn.linear_model import LogisticRegression
 
     seen: Counter = Counter()
-    for feats, _, _ in seqs:
+    for feats, *_ in seqs:
         for f in feats:
             seen.update(set(f))
     keep = {f for f, n in seen.items() if n >= 2}
     X, y = [], []
-    for feats, labels, _ in seqs:
+    for feats, labels, *_ in seqs:
         for f, lab in zip(feats, labels):
             X.append({x: 1 for x in f if x in keep})
             y.append(lab == "B-EV")
@@ -158,17 +170,26 @@ def train_detector(seqs) -> TriggerDetector:
     return TriggerDetector(float(round(clf.intercept_[0], 4)), weights)
 
 
-def train_types(seqs) -> TypeClassifier:
+def train_types(seqs, vectors: dict) -> TypeClassifier:
+    """Multinomial logistic regression over the trigger words' sparse features, and (when `vectors` is
+    given) the USE vector of each one's window scaled by DENSE_SCALE."""
+    import numpy as np
+    from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    X, y = [], []
-    for feats, _, classes in seqs:
+    X, y, V = [], [], []
+    for feats, _, classes, windows in seqs:
         for i, cls in sorted(classes.items()):
             X.append({f: 1 for f in type_features(feats[i])})
             y.append(cls)
+            if vectors:
+                V.append(vectors[windows[i]])
     vec = DictVectorizer()
     A = vec.fit_transform(X)
+    n_sparse = A.shape[1]
+    if V:
+        A = hstack([A, csr_matrix(np.array(V) * DENSE_SCALE)]).tocsr()
     if len(set(y)) < 2:
         return TypeClassifier([y[0]] if y else ["P:ASSAULT"], [0.0], {})
     clf = LogisticRegression(C=TYPE_C, max_iter=2000).fit(A, y)
@@ -178,7 +199,9 @@ def train_types(seqs) -> TypeClassifier:
     names = vec.get_feature_names_out()
     weights = {str(n): [float(round(coef[k, j], 4)) for k in range(len(classes))]
                for j, n in enumerate(names) if abs(coef[:, j]).max() >= 5e-3}
-    return TypeClassifier(classes, [float(round(b, 4)) for b in bias], weights)
+    # the scale folded into the weights: at run time the raw vector is multiplied by them
+    dense = (np.round(coef[:, n_sparse:].T * DENSE_SCALE, 4).astype(np.float32) if V else None)
+    return TypeClassifier(classes, [float(round(b, 4)) for b in bias], weights, dense)
 
 
 def predict(docs: dict, ids: list[str], model: TriggerModel | None) -> dict[str, dict]:
@@ -199,6 +222,7 @@ def cross_validate(records, docs, shared: Path, rules: bool = False, threshold: 
     preds: dict[str, dict] = {}
     cache: dict = {}
     seqs = {r["doc_id"]: sequences(docs[r["doc_id"]], r, cache) for r in records}
+    vectors = {} if rules else window_table([s for ss in seqs.values() for s in ss])
     tmp = None
     if True:
         for k in range(FOLDS):
@@ -207,7 +231,7 @@ def cross_validate(records, docs, shared: Path, rules: bool = False, threshold: 
             if rules:
                 preds.update(predict(docs, test, None))
                 continue
-            detector, types = train([s for r in train_recs for s in seqs[r["doc_id"]]])
+            detector, types = train([s for r in train_recs for s in seqs[r["doc_id"]]], vectors)
             meta = {**class_meta(train_recs), "threshold": threshold, "lexicon_threshold": lexicon_threshold}
             model = TriggerModel(tmp, meta=meta, detector=detector, types=types)
             preds.update(predict(docs, test, model))
@@ -244,8 +268,11 @@ def main(argv=None) -> None:
                     help="a word is a trigger when the detector gives it at least this")
     ap.add_argument("--lexicon-threshold", type=float, default=LEXICON_THRESHOLD,
                     help="the same for a word the trigger lexicon reads as a trigger")
+    ap.add_argument("--dense-scale", type=float, default=DENSE_SCALE,
+                    help="weight of the USE window vector in the type classifier (0: sparse features only)")
     ap.add_argument("--cache", default=tempfile.gettempdir(), help="folder for the pre-event stage cache")
     args = ap.parse_args(argv)
+    globals()["DENSE_SCALE"] = args.dense_scale  # read by window_table and train_types
     shared = Path(args.shared)
     t0 = time.time()
     records = corpus_records(shared)
@@ -261,7 +288,7 @@ def main(argv=None) -> None:
         return
     cache: dict = {}
     seqs = [s for r in records for s in sequences(docs[r["doc_id"]], r, cache)]
-    detector, types = train(seqs)
+    detector, types = train(seqs, window_table(seqs))
     detector.write(Path(data_path("events", DETECTOR_FILE)))
     types.write(Path(data_path("events", TYPES_FILE)))
     out = Path(data_path("events", DETECTOR_FILE))

