@@ -91,8 +91,9 @@ class EventExtractor:
 
     name = "events"
 
-    def __init__(self, trigger_model=None, event_filter=None):
+    def __init__(self, trigger_model=None, event_filter=None, place_ranker=None):
         self.event_filter = event_filter or None
+        self.place_ranker = place_ranker or None
         if trigger_model is None:
             trigger_model = False
             if os.environ.get("MARSAD_EVENTS", "rules") == "learned":
@@ -111,6 +112,21 @@ class EventExtractor:
         set. The actor carried to a sentence that drops its subject is the last rule-kept event's."""
         last_actor: Actor | None = None
         out: list[Candidate] = []
+        for sent, trig, clause_end, previous in self.trigger_sites(doc):
+            demanded = bool(previous and _demanded(previous, trig))
+            for c in self._candidates(doc, sent, trig, clause_end, last_actor):
+                c.verdicts["demanded"] = demanded
+                c.previous = previous
+                c.keep = c.rule_keep
+                out.append(c)
+                if c.rule_keep and c.event.actors:
+                    last_actor = c.event.actors[0]
+        if self.event_filter is not None and out:
+            self.event_filter.decide(doc, out)
+        return out
+
+    def trigger_sites(self, doc: Doc):
+        """(sentence, trigger, end of its clause, the trigger before it in the sentence or None)."""
         feature_cache: dict = {}
         for si, (s, e) in enumerate(doc.sentences):
             sent = _Sentence(si, s, e, doc.tokens_between(s, e))
@@ -120,17 +136,7 @@ class EventExtractor:
                 triggers = find_triggers(sent.toks)
             for n, trig in enumerate(triggers):
                 clause_end = triggers[n + 1].token.start if n + 1 < len(triggers) else e
-                demanded = bool(n and _demanded(triggers[n - 1], trig))
-                for c in self._candidates(doc, sent, trig, clause_end, last_actor):
-                    c.verdicts["demanded"] = demanded
-                    c.previous = triggers[n - 1] if n else None
-                    c.keep = c.rule_keep
-                    out.append(c)
-                    if c.rule_keep and c.event.actors:
-                        last_actor = c.event.actors[0]
-        if self.event_filter is not None and out:
-            self.event_filter.decide(doc, out)
-        return out
+                yield sent, trig, clause_end, triggers[n - 1] if n else None
 
     def _events(self, doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int, last_actor) -> list[Event]:
         """The events one trigger states by the rules: none, one, or one per listed place."""
@@ -155,6 +161,8 @@ class EventExtractor:
         if trig.row.acled == "strike-if-weapon" and sub is None:
             return []  # no weapon and no military target: not an attack of any ACLED type
         places, source = _located(doc, sent, trig, clause_end)
+        if self.place_ranker is not None:
+            places, source = self.place_ranker.choose(doc, sent, trig, clause_end, places, source)
         verdicts["unplaced"] = not _placed(doc, trig, clause_end, needs, places, actor)
         size = count_in([t for t in sent.toks if t.start < clause_end])
         attribution = source_attributions(doc, trig.token.start, trig.token.end)
