@@ -9,7 +9,7 @@ from test_events import make_doc
 
 def test_candidates_carry_the_rule_verdicts():
     doc = make_doc("لم تسيطر فصائل المعارضة على حلب.")
-    [c] = EventExtractor(trigger_model=False).candidates(doc)
+    [c] = EventExtractor(trigger_model=False, event_filter=False).candidates(doc)
     assert c.verdicts["negated"] and not c.rule_keep and not c.keep
     assert c.event.location.name == "Aleppo" and c.place_source == "clause"
     feats = candidate_features(doc, [c])[0]
@@ -18,7 +18,7 @@ def test_candidates_carry_the_rule_verdicts():
 
 def test_the_filter_decides_instead_of_the_rules():
     text = "لم تسيطر فصائل المعارضة على حلب."
-    assert EventExtractor(trigger_model=False)(make_doc(text)).events == []
+    assert EventExtractor(trigger_model=False, event_filter=False)(make_doc(text)).events == []
     keep_all = EventFilter(bias=3.0, weights={}, threshold=0.5)
     [e] = EventExtractor(trigger_model=False, event_filter=keep_all)(make_doc(text)).events
     assert e.modality.negated
@@ -28,7 +28,7 @@ def test_the_filter_decides_instead_of_the_rules():
 
 def test_a_retelling_is_marked_as_a_repeat():
     doc = make_doc("سيطرت فصائل المعارضة على حلب. وبعد ذلك سيطرت فصائل المعارضة على حلب بالكامل.")
-    cands = EventExtractor(trigger_model=False).candidates(doc)
+    cands = EventExtractor(trigger_model=False, event_filter=False).candidates(doc)
     feats = candidate_features(doc, cands)
     assert len(cands) == 2 and "samekey=2" in feats[0]
     assert "first_of_key" in feats[0] and "repeat_of_key" in feats[1] and "key_rulekept_before" in feats[1]
@@ -49,7 +49,7 @@ def _strike_doc():
 
 def test_place_options_and_features():
     doc = _strike_doc()
-    stage = EventExtractor(trigger_model=False)
+    stage = EventExtractor(trigger_model=False, event_filter=False)
     sites = list(stage.trigger_sites(doc))
     sent, trig, clause_end, _ = sites[1]
     opts = place_options(doc, sent, trig, [])
@@ -62,16 +62,16 @@ def test_place_options_and_features():
 
 def test_the_ranker_chooses_the_location():
     text = "قصفت الطائرات الروسية مدينة حلب. وقصفت الطائرات الروسية بلدة تلبيسة قرب الرستن."
-    rules = [e.location.name for e in EventExtractor(trigger_model=False)(make_doc(text)).events]
+    rules = [e.location.name for e in EventExtractor(trigger_model=False, event_filter=False)(make_doc(text)).events]
     assert rules == ["Aleppo", "Talbiseh"]
     # a ranker that prefers the second place after the trigger moves the second event to Rastan
     second = PlaceRanker(0.0, {"rank_after=1": 2.0})
-    moved = [e.location.name for e in EventExtractor(trigger_model=False, place_ranker=second)(make_doc(text)).events]
+    moved = [e.location.name for e in EventExtractor(trigger_model=False, event_filter=False, place_ranker=second)(make_doc(text)).events]
     assert moved == ["Aleppo", "Ar Rastan"]
     # one that prefers the rule's choice keeps the rule's list of places
     keep = PlaceRanker(0.0, {"rule_first": 2.0})
     listed = "سيطرت فصائل المعارضة على مدينة الرستن وبلدة تلبيسة شمال حمص."
-    assert [e.location.name for e in EventExtractor(trigger_model=False, place_ranker=keep)(make_doc(listed)).events] \
+    assert [e.location.name for e in EventExtractor(trigger_model=False, event_filter=False, place_ranker=keep)(make_doc(listed)).events] \
         == ["Ar Rastan", "Talbiseh"]
 
 

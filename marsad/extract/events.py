@@ -87,11 +87,29 @@ class EventExtractor:
     """`trigger_model`: the learned trigger detector and typer (trigger_model.py), False for the
     hand-written trigger lexicon (triggers.tsv). None (the default) reads MARSAD_EVENTS: "learned" loads
     the shipped model, anything else keeps the lexicon. The lexicon stays the default until the learned
-    model wins on the development gold too (README, "Learned event extraction")."""
+    model wins on the development gold too (README, "Learned event extraction").
+
+    `event_filter`: the learned keep-or-drop decision over candidate events (event_filter.py), False for
+    the hand-written filters; None reads MARSAD_EVENT_FILTER ("learned" loads the shipped model; it wins
+    in cross-validation on the corpus but not on the development gold, so the rules stay the default:
+    README, "Learned event filter"). `place_ranker`: the learned location choice (place_ranker.py),
+    False for the rule; None reads MARSAD_EVENT_PLACES ("learned" loads the shipped ranker)."""
 
     name = "events"
 
     def __init__(self, trigger_model=None, event_filter=None, place_ranker=None):
+        if event_filter is None:  # MARSAD_EVENT_FILTER=learned: the shipped learned filter decides
+            event_filter = False
+            if os.environ.get("MARSAD_EVENT_FILTER", "rules") == "learned":
+                from marsad.extract.event_filter import EventFilter
+
+                event_filter = EventFilter.shipped() or False
+        if place_ranker is None:  # MARSAD_EVENT_PLACES=learned: the place ranker chooses locations
+            place_ranker = False
+            if os.environ.get("MARSAD_EVENT_PLACES", "rules") == "learned":
+                from marsad.extract.place_ranker import PlaceRanker
+
+                place_ranker = PlaceRanker.shipped() or False
         self.event_filter = event_filter or None
         self.place_ranker = place_ranker or None
         if trigger_model is None:

@@ -33,6 +33,7 @@ from marsad.extract.events import EventExtractor, dedupe
 C = 0.3
 THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
 INNER_FOLDS = 4
+FILTER_WITH_RANKER = False  # whether the shipped filter is trained on candidates placed by the ranker
 
 
 class OracleTriggers:
@@ -68,7 +69,7 @@ class CandidateSet:
 
     def __init__(self, docs: dict, records_by_id: dict, ids: list[str], trigger_model, score, place_ranker=None):
         stage = EventExtractor(trigger_model=trigger_model if trigger_model is not None else False,
-                               place_ranker=place_ranker)
+                               event_filter=False, place_ranker=place_ranker or False)
         self.ids = ids
         self.cands, self.feats, self.labels = {}, {}, {}
         for doc_id in ids:
@@ -134,7 +135,8 @@ def fit(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C) -> Ev
     return model
 
 
-def cross_validate(records, docs, shared: Path, sources: list[str], models: list[str], c: float = C) -> dict:
+def cross_validate(records, docs, shared: Path, sources: list[str], models: list[str], c: float = C,
+                   dump: str | None = None) -> dict:
     """Per trigger source: score.py figures of the rule decisions and of each learned combination
     ("filter", "place", "place+filter") over the same folds."""
     from marsad.extract.place_ranker import train_ranker
@@ -161,7 +163,7 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
                 X = [f for d in train for f in pairs[d][0]]
                 y = [lab for d in train for lab in pairs[d][1]]
                 ranker = train_ranker(X, y, c)
-            stages = {"rules": EventExtractor(trigger_model=tm)}
+            stages = {"rules": EventExtractor(trigger_model=tm, event_filter=False, place_ranker=False)}
             for m in models:
                 place = ranker if "place" in m else None
                 filt = None
@@ -170,11 +172,15 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
                         CandidateSet(docs, by_id, train, trig, score, place_ranker=place)
                     filt = fit(cs, train, gold, score, c)
                     thresholds[m].append(filt.threshold)
-                stages[m] = EventExtractor(trigger_model=tm, event_filter=filt, place_ranker=place)
+                stages[m] = EventExtractor(trigger_model=tm, event_filter=filt or False, place_ranker=place or False)
             for d in test:
                 for m, stage in stages.items():
                     doc = stage(copy.deepcopy(docs[d]))
                     preds[m][d] = json.loads(doc.to_record().model_dump_json())
+        if dump:
+            Path(dump).mkdir(parents=True, exist_ok=True)
+            for m, p in preds.items():
+                (Path(dump) / f"{source}-{m}.json").write_text(json.dumps(p, ensure_ascii=False), encoding="utf-8")
         results[source] = {m: score.score(gold, p) for m, p in preds.items()}
         results[source]["thresholds"] = thresholds
     return results
@@ -184,7 +190,8 @@ def place_pairs(docs: dict, by_id: dict, ids: list[str], score) -> dict:
     """Per article, the place ranker's training pairs from its annotated triggers."""
     from marsad.extract.place_ranker import training_pairs
 
-    stage = EventExtractor(trigger_model=OracleTriggers(_shipped_triggers(), by_id))
+    stage = EventExtractor(trigger_model=OracleTriggers(_shipped_triggers(), by_id), event_filter=False,
+                           place_ranker=False)
     return {d: training_pairs(docs[d], by_id[d], stage, score) for d in ids}
 
 
@@ -231,6 +238,7 @@ def main(argv=None) -> None:
     ap.add_argument("--models", nargs="+", default=["filter", "place", "place+filter"],
                     choices=["filter", "place", "place+filter"], help="learned combinations to measure")
     ap.add_argument("--c", type=float, default=C, help="inverse regularization strength")
+    ap.add_argument("--dump", help="folder for the cross-validated predictions (one JSON file per setting)")
     ap.add_argument("--cache", default="/tmp", help="folder for the pre-event stage cache")
     args = ap.parse_args(argv)
     shared = Path(args.shared)
@@ -239,7 +247,7 @@ def main(argv=None) -> None:
     docs = prepared_docs(records, Path(args.cache) if args.cache else None)
     print(f"{len(records)} annotated articles; pipeline before the event stage: {time.time() - t0:.0f} s")
     if not args.no_cv:
-        res = cross_validate(records, docs, shared, args.triggers, args.models, args.c)
+        res = cross_validate(records, docs, shared, args.triggers, args.models, args.c, args.dump)
         for source, r in res.items():
             for which, sc in r.items():
                 if which == "thresholds":
@@ -254,7 +262,16 @@ def main(argv=None) -> None:
     gold = {r["doc_id"]: T.scoring_copy(r, score) for r in records}
     by_id = {r["doc_id"]: r for r in records}
     ids = [r["doc_id"] for r in records]
-    cs = CandidateSet(docs, by_id, ids, None, score)
+    from marsad.extract.place_ranker import RANKER_FILE, train_ranker
+
+    pairs = place_pairs(docs, by_id, ids, score)
+    ranker = train_ranker([f for d in ids for f in pairs[d][0]], [lab for d in ids for lab in pairs[d][1]], args.c)
+    out = Path(data_path("events", RANKER_FILE))
+    ranker.write(out)
+    print(f"place ranker written to {out} ({len(ranker.weights)} weights)")
+    # the filter learns from the candidates the default event stage makes (rule places unless
+    # MARSAD_EVENT_PLACES=learned becomes the default)
+    cs = CandidateSet(docs, by_id, ids, None, score, place_ranker=ranker if FILTER_WITH_RANKER else None)
     model = fit(cs, ids, gold, score, args.c)
     out = Path(data_path("events", FILTER_FILE))
     model.write(out)
