@@ -64,6 +64,7 @@ def candidate_features(doc, cands: list) -> list[list[str]]:
     same_sentence: dict[tuple[int, int], int] = {}
     for c in cands:
         same_sentence[(c.sent.index, id(c.trig))] = same_sentence.get((c.sent.index, id(c.trig)), 0) + 1
+    i_of = {id(c): i for i, c in enumerate(cands)}
     out = []
     for c, k in zip(cands, keys):
         ev, trig = c.event, c.trig
@@ -124,8 +125,51 @@ def candidate_features(doc, cands: list) -> list[list[str]]:
             base.append("key_rulekept_before")
         if c.rule_keep:
             kept_before.add(k)
+        base += _twin_features(cands, c, i_of[id(c)])
         feats = [f"t={t}"] + base + [f"t={t}&{f}" for f in base if not f.startswith(("w=", "sub=", "rule="))]
         out.append(feats)
+    return out
+
+
+def _km(a, b) -> float:
+    if a.lat is None or b.lat is None or a.lon is None or b.lon is None:
+        return math.inf
+    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 6371 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _twins(a, b) -> bool:
+    """Same type and day, and the same place (or both unplaced, or within 30 km): what score.py could
+    match to one annotated event, so a retelling of one event or two events the article tells apart."""
+    ea, eb = a.event, b.event
+    if (ea.plover.type, ea.acled.sub_event_type if ea.acled else None) != \
+            (eb.plover.type, eb.acled.sub_event_type if eb.acled else None):
+        return False
+    if (ea.date.value[:10] if ea.date and ea.date.value else None) != \
+            (eb.date.value[:10] if eb.date and eb.date.value else None):
+        return False
+    la, lb = ea.location, eb.location
+    if la is None or lb is None:
+        return la is None and lb is None
+    return (la.geonameid is not None and la.geonameid == lb.geonameid) or _km(la, lb) <= 30
+
+
+def _twin_features(cands: list, c, i: int) -> list[str]:
+    """Whether an earlier (or later) candidate of the article is a twin of this one, and whether it has
+    the same actor or was kept by the rules: a retelling ("وكانت الطائرات قد قصفت البلدة") comes later."""
+    before = [b for b in cands[:i] if b.trig is not c.trig and _twins(b, c)]
+    after = [b for b in cands[i + 1:] if b.trig is not c.trig and _twins(b, c)]
+    out = [f"twins_before={min(len(before), 2)}"]
+    if after:
+        out.append("twin_after")
+    who = lambda x: (x.event.actors[0].country, x.event.actors[0].sector) if x.event.actors else None
+    if any(b.rule_keep for b in before):
+        out.append("twin_before_rulekept")
+    if any(who(b) == who(c) for b in before):
+        out.append("twin_before_same_actor")
+    if any(b.sent.index == c.sent.index for b in before):
+        out.append("twin_before_same_sentence")
     return out
 
 

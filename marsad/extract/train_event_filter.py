@@ -31,7 +31,7 @@ from marsad.extract.event_filter import FILTER_FILE, EventFilter, candidate_feat
 from marsad.extract.events import EventExtractor, dedupe
 
 C = 0.3
-THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
+THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
 INNER_FOLDS = 4
 FILTER_WITH_RANKER = False  # whether the shipped filter is trained on candidates placed by the ranker
 
@@ -67,7 +67,8 @@ def _event_dict(ev) -> dict:
 class CandidateSet:
     """The candidates of some articles under one trigger source, with features and labels."""
 
-    def __init__(self, docs: dict, records_by_id: dict, ids: list[str], trigger_model, score, place_ranker=None):
+    def __init__(self, docs: dict, records_by_id: dict, ids: list[str], trigger_model, score, place_ranker=None,
+                 one_to_one: bool = False):
         stage = EventExtractor(trigger_model=trigger_model if trigger_model is not None else False,
                                event_filter=False, place_ranker=place_ranker or False)
         self.ids = ids
@@ -77,7 +78,8 @@ class CandidateSet:
             cands = stage.candidates(doc)
             self.cands[doc_id] = cands
             self.feats[doc_id] = candidate_features(doc, cands)
-            self.labels[doc_id] = _labels(records_by_id[doc_id], cands, score)
+            self.labels[doc_id] = (_matched(records_by_id[doc_id], cands, score) if one_to_one
+                                   else _labels(records_by_id[doc_id], cands, score))
 
     def training_data(self, ids) -> tuple[list[list[str]], list[bool]]:
         X, y = [], []
@@ -99,6 +101,21 @@ def _labels(record: dict, cands: list, score) -> list[bool | None]:
         hits = [g for g in gold if _full(score, g, pe)]
         out.append(True if any(not g.get("optional") for g in hits) else (None if hits else False))
     return out
+
+
+def _matched(record: dict, cands: list, score) -> list[bool | None]:
+    """True when score.py's one-to-one matching over all the article's candidates (in text order)
+    pairs the candidate with an annotated event: a later retelling of a matched event is a negative,
+    so the filter learns to drop retellings (the within-article de-duplication). None for candidates
+    that only an optional event takes."""
+    preds = [_event_dict(c.event) for c in cands]
+    gev = [e for e in record["events"] if not e.get("optional")]
+    full = lambda g, p: _full(score, g, p)
+    pairs = score.match(gev, preds, full, prefer=lambda g, p: score.first_actor(g) == score.first_actor(p))
+    used = {id(p) for _, p in pairs}
+    opt = [e for e in record["events"] if e.get("optional")]
+    spare = {id(p) for _, p in score.match(opt, [p for p in preds if id(p) not in used], full)}
+    return [True if id(p) in used else (None if id(p) in spare else False) for p in preds]
 
 
 def _full(score, ge: dict, pe: dict) -> bool:
@@ -151,8 +168,11 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
         preds: dict[str, dict] = {m: {} for m in ["rules"] + models}
         thresholds: dict[str, list] = {m: [] for m in models}
         fixed_trig = OracleTriggers(_shipped_triggers(), by_id) if source == "oracle" else None
-        fixed = CandidateSet(docs, by_id, ids, fixed_trig, score) if source != "learned" and "filter" in models \
-            else None
+        fixed = None
+        if source != "learned" and any("filter" in m for m in models):
+            fixed = CandidateSet(docs, by_id, ids, fixed_trig, score)
+        fixed_one = CandidateSet(docs, by_id, ids, fixed_trig, score, one_to_one=True) \
+            if fixed is not None and any(m.endswith("-dedup") for m in models) else None
         for k in range(T.FOLDS):
             test = [d for d in ids if T.fold_of(d) == k]
             train = [d for d in ids if T.fold_of(d) != k]
@@ -168,8 +188,9 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
                 place = ranker if "place" in m else None
                 filt = None
                 if "filter" in m:
-                    cs = fixed if (fixed is not None and place is None) else \
-                        CandidateSet(docs, by_id, train, trig, score, place_ranker=place)
+                    one = m.endswith("-dedup")
+                    cs = (fixed_one if one else fixed) if (fixed is not None and place is None) else \
+                        CandidateSet(docs, by_id, train, trig, score, place_ranker=place, one_to_one=one)
                     filt = fit(cs, train, gold, score, c)
                     thresholds[m].append(filt.threshold)
                 stages[m] = EventExtractor(trigger_model=tm, event_filter=filt or False, place_ranker=place or False)
@@ -236,7 +257,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-cv", action="store_true")
     ap.add_argument("--triggers", nargs="+", default=["rules"], choices=["rules", "learned", "oracle"])
     ap.add_argument("--models", nargs="+", default=["filter", "place", "place+filter"],
-                    choices=["filter", "place", "place+filter"], help="learned combinations to measure")
+                    choices=["filter", "place", "place+filter", "filter-dedup", "place+filter-dedup"], help="learned combinations to measure")
     ap.add_argument("--c", type=float, default=C, help="inverse regularization strength")
     ap.add_argument("--dump", help="folder for the cross-validated predictions (one JSON file per setting)")
     ap.add_argument("--cache", default="/tmp", help="folder for the pre-event stage cache")
