@@ -87,11 +87,31 @@ class EventExtractor:
     """`trigger_model`: the learned trigger detector and typer (trigger_model.py), False for the
     hand-written trigger lexicon (triggers.tsv). None (the default) reads MARSAD_EVENTS: "learned" loads
     the shipped model, anything else keeps the lexicon. The lexicon stays the default until the learned
-    model wins on the development gold too (README, "Learned event extraction")."""
+    model wins on the development gold too (README, "Learned event extraction").
+
+    `event_filter`: the learned keep-or-drop decision over candidate events (event_filter.py), False for
+    the hand-written filters; None reads MARSAD_EVENT_FILTER ("learned" loads the shipped model; it wins
+    in cross-validation on the corpus but not on the development gold, so the rules stay the default:
+    README, "Learned event filter"). `place_ranker`: the learned location choice (place_ranker.py),
+    False for the rule; None reads MARSAD_EVENT_PLACES ("learned" loads the shipped ranker)."""
 
     name = "events"
 
-    def __init__(self, trigger_model=None):
+    def __init__(self, trigger_model=None, event_filter=None, place_ranker=None):
+        if event_filter is None:  # MARSAD_EVENT_FILTER=learned: the shipped learned filter decides
+            event_filter = False
+            if os.environ.get("MARSAD_EVENT_FILTER", "rules") == "learned":
+                from marsad.extract.event_filter import EventFilter
+
+                event_filter = EventFilter.shipped() or False
+        if place_ranker is None:  # MARSAD_EVENT_PLACES=learned: the place ranker chooses locations
+            place_ranker = False
+            if os.environ.get("MARSAD_EVENT_PLACES", "rules") == "learned":
+                from marsad.extract.place_ranker import PlaceRanker
+
+                place_ranker = PlaceRanker.shipped() or False
+        self.event_filter = event_filter or None
+        self.place_ranker = place_ranker or None
         if trigger_model is None:
             trigger_model = False
             if os.environ.get("MARSAD_EVENTS", "rules") == "learned":
@@ -101,8 +121,30 @@ class EventExtractor:
         self.trigger_model = trigger_model or None
 
     def __call__(self, doc: Doc) -> Doc:
+        doc.events = dedupe([c.event for c in self.candidates(doc) if c.keep])
+        return doc
+
+    def candidates(self, doc: Doc) -> list["Candidate"]:
+        """Every event the triggers of the article could state, each with the verdicts of the rule
+        filters and `keep`: the rules' decision, or the learned filter's (event_filter.py) when one is
+        set. The actor carried to a sentence that drops its subject is the last rule-kept event's."""
         last_actor: Actor | None = None
-        events: list[Event] = []
+        out: list[Candidate] = []
+        for sent, trig, clause_end, previous in self.trigger_sites(doc):
+            demanded = bool(previous and _demanded(previous, trig))
+            for c in self._candidates(doc, sent, trig, clause_end, last_actor):
+                c.verdicts["demanded"] = demanded
+                c.previous = previous
+                c.keep = c.rule_keep
+                out.append(c)
+                if c.rule_keep and c.event.actors:
+                    last_actor = c.event.actors[0]
+        if self.event_filter is not None and out:
+            self.event_filter.decide(doc, out)
+        return out
+
+    def trigger_sites(self, doc: Doc):
+        """(sentence, trigger, end of its clause, the trigger before it in the sentence or None)."""
         feature_cache: dict = {}
         for si, (s, e) in enumerate(doc.sentences):
             sent = _Sentence(si, s, e, doc.tokens_between(s, e))
@@ -112,49 +154,71 @@ class EventExtractor:
                 triggers = find_triggers(sent.toks)
             for n, trig in enumerate(triggers):
                 clause_end = triggers[n + 1].token.start if n + 1 < len(triggers) else e
-                if n and _demanded(triggers[n - 1], trig):
-                    continue
-                for ev in self._events(doc, sent, trig, clause_end, last_actor):
-                    events.append(ev)
-                    if ev.actors:
-                        last_actor = ev.actors[0]
-        doc.events = dedupe(events)
-        return doc
+                yield sent, trig, clause_end, triggers[n - 1] if n else None
 
     def _events(self, doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int, last_actor) -> list[Event]:
-        """The events one trigger states: none, one, or one per listed place."""
+        """The events one trigger states by the rules: none, one, or one per listed place."""
+        return [c.event for c in self._candidates(doc, sent, trig, clause_end, last_actor) if c.rule_keep]
+
+    def _candidates(self, doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int,
+                    last_actor) -> list["Candidate"]:
+        """The events one trigger could state (one per listed place), each with the verdict of every
+        rule filter: True where that rule drops it."""
         needs, definite_ok, _ = _requirements().get(trig.row.type, (None, True, frozenset()))
-        if _purpose_or_class(trig.token) or _talk_plural(trig) or (not definite_ok and _anaphoric(trig)):
-            return []
+        verdicts = {"purpose_or_class": _purpose_or_class(trig.token), "talk_plural": _talk_plural(trig),
+                    "anaphoric": not definite_ok and _anaphoric(trig)}
         actor, recipient = _actors(doc, sent, trig, clause_end)
-        if needs in ("actor", "actor+recipient") and actor is None or needs == "actor+recipient" and recipient is None:
-            return []
+        verdicts["no_actor"] = needs in ("actor", "actor+recipient") and actor is None
+        verdicts["no_recipient"] = needs == "actor+recipient" and recipient is None
         actor = _completed_actor(doc, sent, trig, actor, last_actor)
         when = _date(doc, sent, trig)
         modality = modality_of(sent.toks, trig.index, when, doc.published)
-        if modality.negated or modality.hypothetical:
-            return []
+        verdicts["negated"], verdicts["hypothetical"] = bool(modality.negated), bool(modality.hypothetical)
         clause = [t for t in sent.toks if trig.token.start - 30 <= t.start < clause_end]
         sub, mode = _acled_sub(trig, actor, recipient, clause, context=_previous_tokens(doc, sent) + sent.toks)
         if trig.row.acled == "strike-if-weapon" and sub is None:
-            return []
-        places = _locations(doc, sent, trig, clause_end)
-        if not _placed(doc, trig, clause_end, needs, places, actor):
-            return []
+            return []  # no weapon and no military target: not an attack of any ACLED type
+        places, source = _located(doc, sent, trig, clause_end)
+        if self.place_ranker is not None:
+            places, source = self.place_ranker.choose(doc, sent, trig, clause_end, places, source)
+        verdicts["unplaced"] = not _placed(doc, trig, clause_end, needs, places, actor)
         size = count_in([t for t in sent.toks if t.start < clause_end])
         attribution = source_attributions(doc, trig.token.start, trig.token.end)
         out = []
-        for place in places or [None]:
+        for k, place in enumerate(places or [None]):
             who = _with_country(actor, place, doc)
-            out.append(Event(
+            ev = Event(
                 plover=Plover(type=trig.row.type, mode=mode, context=list(trig.row.context)),
                 acled=acled_record(sub),
                 actors=[who] if who else [], recipients=[recipient] if recipient else [],
                 location=place.model_copy() if place else None, date=when, size=size.model_copy(),
                 attribution=attribution, modality=modality, anchor=_anchor(doc, sent, trig, place),
                 confidence=_confidence(who, place, when, sub), trigger=trig.token.text,
-            ))
+            )
+            out.append(Candidate(ev, trig, sent, dict(verdicts), needs=needs, place_source=source,
+                                 places=len(places), list_index=k, clause_end=clause_end))
         return out
+
+
+@dataclass
+class Candidate:
+    """One event a trigger could state, before the keep-or-drop decision."""
+
+    event: Event
+    trig: Trigger
+    sent: _Sentence
+    verdicts: dict[str, bool]  # rule filter → whether it drops the event
+    needs: str | None = None  # requirements.tsv: what the type needs stated
+    place_source: str = "none"  # clause | before | previous | none: where _locations found the place
+    places: int = 0  # places the trigger lists
+    list_index: int = 0
+    clause_end: int = 0
+    previous: Trigger | None = None  # the trigger before it in the sentence
+    keep: bool = True
+
+    @property
+    def rule_keep(self) -> bool:
+        return not any(self.verdicts.values())
 
 
 QUOTES = "\"«»“”'"
@@ -353,8 +417,13 @@ def _is_country(p: Place) -> bool:
 
 
 def _locations(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> list[Place]:
+    return _located(doc, sent, trig, clause_end)[0]
+
+
+def _located(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[list[Place], str]:
     """Places of an event: the list of places right after the trigger (one event each), else the
-    nearest place before it in the sentence, else the last place of the previous sentence."""
+    nearest place before it in the sentence, else the last place of the previous sentence; with
+    where they were found (clause, before, previous, none)."""
     in_sent = [p for p in MentionIndex.of(doc).places.starting_in(sent.start, sent.end) if not _is_country(p)]
     clause = [p for p in in_sent if trig.token.start <= p.span[0] < clause_end]
     villages = _unlisted_villages(doc, sent, trig.token.end, clause_end, in_sent)
@@ -365,16 +434,18 @@ def _locations(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> lis
     clause = _most_specific(clause)
     if clause:
         listed = _listed(doc, clause)
-        return listed if trig.row.type in ("COERCE", "ASSAULT", "PROTEST") else listed[:1]
+        return (listed if trig.row.type in ("COERCE", "ASSAULT", "PROTEST") else listed[:1]), "clause"
     # a place borrowed from before the trigger or the previous sentence must lie in the article's
     # country: "واشنطن" named two sentences up is not where a drone hit a base in Syria
     main = _main_country(doc)
     local = lambda ps: [p for p in ps if main is None or p.country == main or p.country is None]
     before = _most_specific(local([p for p in in_sent if p.span[1] <= trig.token.start]))
     if before:
-        return before[-1:]
+        return before[-1:], "before"
     previous = _most_specific(local(_previous_places(doc, sent)))
-    return previous[-1:] if trig.row.type in ("COERCE", "ASSAULT", "PROTEST") else []
+    if previous and trig.row.type in ("COERCE", "ASSAULT", "PROTEST"):
+        return previous[-1:], "previous"
+    return [], "none"
 
 
 @lru_cache(maxsize=1)

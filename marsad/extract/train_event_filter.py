@@ -1,0 +1,304 @@
+"""Train the learned event filter (event_filter.py) on the annotated corpus; print document-grouped CV.
+
+    python -m marsad.extract.train_event_filter --shared ../shared             # CV (rule triggers), then the shipped model
+    python -m marsad.extract.train_event_filter --shared ../shared --cv-only --triggers rules learned oracle
+
+Cross-validation uses the folds of train_events.py (5 folds by a hash of the article id). In each fold
+the filter is trained on the candidate events of the four training folds, its threshold is chosen by an
+inner 4-fold CV inside those training folds (events F1 of score.py over the thresholds THRESHOLDS), and
+the full event stage runs with it on the fifth fold; the five folds' predictions are scored together by
+../shared/eval/score.py, next to the rule filters on the same folds and triggers. Trigger sources:
+`rules` (the lexicon, the default), `learned` (trigger_model.py, trained on the same training folds),
+`oracle` (the annotated triggers and classes: the ceiling of everything after trigger detection).
+
+The shipped model (marsad/data/events/event_filter.tsv) is trained on the candidates of the rule
+triggers over every article, its threshold chosen by a 5-fold CV over all of them; training is
+deterministic, so the command rebuilds it byte for byte.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import pickle
+import time
+from pathlib import Path
+
+from marsad.data import data_path
+from marsad.extract import train_events as T
+from marsad.extract.event_filter import FILTER_FILE, EventFilter, candidate_features, train_filter
+from marsad.extract.events import EventExtractor, dedupe
+
+C = 0.3
+THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
+INNER_FOLDS = 4
+FILTER_WITH_RANKER = False  # whether the shipped filter is trained on candidates placed by the ranker
+
+
+class OracleTriggers:
+    """A trigger model that returns the annotated triggers and classes (for measuring only)."""
+
+    def __init__(self, base, records_by_id: dict):
+        self.base = base
+        self.records = records_by_id
+
+    def triggers(self, doc, si: int, cache: dict):
+        from marsad.extract.trigger_model import gold_labels, sentence_context
+        from marsad.extract.triggers import Trigger
+
+        ctx = sentence_context(doc, si)
+        s, e = doc.sentences[si]
+        evs = [ev for ev in self.records[doc.doc_id]["events"]
+               if ev.get("trigger") and s <= ev["trigger"]["span"][0] < e]
+        _, classes = gold_labels(ctx, evs)
+        return [Trigger(index=h, token=ctx.toks[h], row=self.base.row_for(c, ctx.toks[h]))
+                for h, c in sorted(classes.items())]
+
+
+def _inner_fold(doc_id: str) -> int:
+    return int(hashlib.sha1(("inner|" + doc_id).encode("utf-8")).hexdigest(), 16) % INNER_FOLDS
+
+
+def _event_dict(ev) -> dict:
+    return ev.model_dump(mode="json", include={"plover", "acled", "location", "date", "actors"})
+
+
+class CandidateSet:
+    """The candidates of some articles under one trigger source, with features and labels."""
+
+    def __init__(self, docs: dict, records_by_id: dict, ids: list[str], trigger_model, score, place_ranker=None,
+                 one_to_one: bool = False):
+        stage = EventExtractor(trigger_model=trigger_model if trigger_model is not None else False,
+                               event_filter=False, place_ranker=place_ranker or False)
+        self.ids = ids
+        self.cands, self.feats, self.labels = {}, {}, {}
+        for doc_id in ids:
+            doc = docs[doc_id]
+            cands = stage.candidates(doc)
+            self.cands[doc_id] = cands
+            self.feats[doc_id] = candidate_features(doc, cands)
+            self.labels[doc_id] = (_matched(records_by_id[doc_id], cands, score) if one_to_one
+                                   else _labels(records_by_id[doc_id], cands, score))
+
+    def training_data(self, ids) -> tuple[list[list[str]], list[bool]]:
+        X, y = [], []
+        for doc_id in ids:
+            for f, lab in zip(self.feats[doc_id], self.labels[doc_id]):
+                if lab is not None:
+                    X.append(f)
+                    y.append(lab)
+        return X, y
+
+
+def _labels(record: dict, cands: list, score) -> list[bool | None]:
+    """True when score.py's event match pairs the candidate with an annotated event of the article,
+    None when it matches only an optional one, else False."""
+    gold = [e for e in record["events"]]
+    out = []
+    for c in cands:
+        pe = _event_dict(c.event)
+        hits = [g for g in gold if _full(score, g, pe)]
+        out.append(True if any(not g.get("optional") for g in hits) else (None if hits else False))
+    return out
+
+
+def _matched(record: dict, cands: list, score) -> list[bool | None]:
+    """True when score.py's one-to-one matching over all the article's candidates (in text order)
+    pairs the candidate with an annotated event: a later retelling of a matched event is a negative,
+    so the filter learns to drop retellings (the within-article de-duplication). None for candidates
+    that only an optional event takes."""
+    preds = [_event_dict(c.event) for c in cands]
+    gev = [e for e in record["events"] if not e.get("optional")]
+    full = lambda g, p: _full(score, g, p)
+    pairs = score.match(gev, preds, full, prefer=lambda g, p: score.first_actor(g) == score.first_actor(p))
+    used = {id(p) for _, p in pairs}
+    opt = [e for e in record["events"] if e.get("optional")]
+    spare = {id(p) for _, p in score.match(opt, [p for p in preds if id(p) not in used], full)}
+    return [True if id(p) in used else (None if id(p) in spare else False) for p in preds]
+
+
+def _full(score, ge: dict, pe: dict) -> bool:
+    kind, want = score.etype(ge)
+    return (score.ptype(pe, kind) == want and score.same_place(ge.get("location"), pe.get("location"), 30)
+            and score.same_date(ge.get("date"), pe.get("date")))
+
+
+def choose_threshold(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C) -> float:
+    """The threshold with the best events F1 (score.py) on `ids`, from probabilities of an inner CV."""
+    probs: dict[str, list[float]] = {}
+    for k in range(INNER_FOLDS):
+        inner_test = [d for d in ids if _inner_fold(d) == k]
+        X, y = cs.training_data([d for d in ids if _inner_fold(d) != k])
+        model = train_filter(X, y, c)
+        for d in inner_test:
+            probs[d] = [model.probability(f) for f in cs.feats[d]]
+    best = None
+    for t in THRESHOLDS:
+        preds = {}
+        for d in ids:
+            kept = [copy.deepcopy(cd.event) for cd, p in zip(cs.cands[d], probs[d]) if p >= t]
+            preds[d] = {"events": [_event_dict(e) for e in dedupe(kept)]}
+        f1 = score.score({d: gold[d] for d in ids}, preds)["events"]["f1"]
+        if best is None or f1 > best[0]:
+            best = (f1, t)
+    return best[1]
+
+
+def fit(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C) -> EventFilter:
+    threshold = choose_threshold(cs, ids, gold, score, c)
+    X, y = cs.training_data(ids)
+    model = train_filter(X, y, c, threshold)
+    return model
+
+
+def cross_validate(records, docs, shared: Path, sources: list[str], models: list[str], c: float = C,
+                   dump: str | None = None) -> dict:
+    """Per trigger source: score.py figures of the rule decisions and of each learned combination
+    ("filter", "place", "place+filter") over the same folds."""
+    from marsad.extract.place_ranker import train_ranker
+
+    score = T._load_module("score", shared / "eval" / "score.py")
+    gold = {r["doc_id"]: T.scoring_copy(r, score) for r in records}
+    by_id = {r["doc_id"]: r for r in records}
+    ids = [r["doc_id"] for r in records]
+    pairs = place_pairs(docs, by_id, ids, score) if any("place" in m for m in models) else {}
+    results = {}
+    for source in sources:
+        preds: dict[str, dict] = {m: {} for m in ["rules"] + models}
+        thresholds: dict[str, list] = {m: [] for m in models}
+        fixed_trig = OracleTriggers(_shipped_triggers(), by_id) if source == "oracle" else None
+        fixed = None
+        if source != "learned" and any("filter" in m for m in models):
+            fixed = CandidateSet(docs, by_id, ids, fixed_trig, score)
+        fixed_one = CandidateSet(docs, by_id, ids, fixed_trig, score, one_to_one=True) \
+            if fixed is not None and any(m.endswith("-dedup") for m in models) else None
+        for k in range(T.FOLDS):
+            test = [d for d in ids if T.fold_of(d) == k]
+            train = [d for d in ids if T.fold_of(d) != k]
+            trig = _fold_trigger_model([by_id[d] for d in train], docs) if source == "learned" else fixed_trig
+            tm = trig if trig is not None else False
+            ranker = None
+            if pairs:
+                X = [f for d in train for f in pairs[d][0]]
+                y = [lab for d in train for lab in pairs[d][1]]
+                ranker = train_ranker(X, y, c)
+            stages = {"rules": EventExtractor(trigger_model=tm, event_filter=False, place_ranker=False)}
+            for m in models:
+                place = ranker if "place" in m else None
+                filt = None
+                if "filter" in m:
+                    one = m.endswith("-dedup")
+                    cs = (fixed_one if one else fixed) if (fixed is not None and place is None) else \
+                        CandidateSet(docs, by_id, train, trig, score, place_ranker=place, one_to_one=one)
+                    filt = fit(cs, train, gold, score, c)
+                    thresholds[m].append(filt.threshold)
+                stages[m] = EventExtractor(trigger_model=tm, event_filter=filt or False, place_ranker=place or False)
+            for d in test:
+                for m, stage in stages.items():
+                    doc = stage(copy.deepcopy(docs[d]))
+                    preds[m][d] = json.loads(doc.to_record().model_dump_json())
+        if dump:
+            Path(dump).mkdir(parents=True, exist_ok=True)
+            for m, p in preds.items():
+                (Path(dump) / f"{source}-{m}.json").write_text(json.dumps(p, ensure_ascii=False), encoding="utf-8")
+        results[source] = {m: score.score(gold, p) for m, p in preds.items()}
+        results[source]["thresholds"] = thresholds
+    return results
+
+
+def place_pairs(docs: dict, by_id: dict, ids: list[str], score) -> dict:
+    """Per article, the place ranker's training pairs from its annotated triggers."""
+    from marsad.extract.place_ranker import training_pairs
+
+    stage = EventExtractor(trigger_model=OracleTriggers(_shipped_triggers(), by_id), event_filter=False,
+                           place_ranker=False)
+    return {d: training_pairs(docs[d], by_id[d], stage, score) for d in ids}
+
+
+def _shipped_triggers():
+    from marsad.extract.trigger_model import TriggerModel
+
+    return TriggerModel.shipped()
+
+
+def prepared_docs(records: list[dict], cache_dir: Path | None) -> dict:
+    """train_events.prepared_docs, cached on disk: the mention index the stages leave on each Doc holds
+    lambdas that pickle cannot store, so it is dropped (and rebuilt on first use)."""
+    from marsad import __version__
+
+    key = hashlib.sha1((__version__ + "|" + "|".join(r["doc_id"] + str(len(r["text"])) for r in records))
+                       .encode()).hexdigest()[:16]
+    path = cache_dir / f"marsad-filter-pre-{key}.pkl" if cache_dir else None
+    if path and path.exists():
+        return pickle.loads(path.read_bytes())
+    docs = T.prepared_docs(records, None)
+    for doc in docs.values():
+        doc.__dict__.pop("_mention_index", None)
+    if path:
+        path.write_bytes(pickle.dumps(docs))
+    return docs
+
+
+def _fold_trigger_model(train_recs: list[dict], docs: dict):
+    from marsad.extract.trigger_model import TriggerModel
+
+    cache: dict = {}
+    seqs = [s for r in train_recs for s in T.sequences(docs[r["doc_id"]], r, cache)]
+    detector, types = T.train(seqs)
+    meta = {**T.class_meta(train_recs), "threshold": T.THRESHOLD, "lexicon_threshold": T.LEXICON_THRESHOLD}
+    return TriggerModel(None, meta=meta, detector=detector, types=types)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", default=str(T.ROOT.parent / "shared"))
+    ap.add_argument("--cv-only", action="store_true")
+    ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--triggers", nargs="+", default=["rules"], choices=["rules", "learned", "oracle"])
+    ap.add_argument("--models", nargs="+", default=["filter", "place", "place+filter"],
+                    choices=["filter", "place", "place+filter", "filter-dedup", "place+filter-dedup"], help="learned combinations to measure")
+    ap.add_argument("--c", type=float, default=C, help="inverse regularization strength")
+    ap.add_argument("--dump", help="folder for the cross-validated predictions (one JSON file per setting)")
+    ap.add_argument("--cache", default="/tmp", help="folder for the pre-event stage cache")
+    args = ap.parse_args(argv)
+    shared = Path(args.shared)
+    t0 = time.time()
+    records = T.corpus_records(shared)
+    docs = prepared_docs(records, Path(args.cache) if args.cache else None)
+    print(f"{len(records)} annotated articles; pipeline before the event stage: {time.time() - t0:.0f} s")
+    if not args.no_cv:
+        res = cross_validate(records, docs, shared, args.triggers, args.models, args.c, args.dump)
+        for source, r in res.items():
+            for which, sc in r.items():
+                if which == "thresholds":
+                    continue
+                print(f"{source:8} triggers, {which:13}: events F1 {sc['events']['f1']:.3f} "
+                      f"(P {sc['events']['precision']:.3f} R {sc['events']['recall']:.3f})  "
+                      f"types {sc['event_types']['f1']:.3f}  actors {sc['actors_on_matched_events']}")
+            print(f"{source:8} filter thresholds chosen per fold: {r['thresholds']}", flush=True)
+    if args.cv_only:
+        return
+    score = T._load_module("score", shared / "eval" / "score.py")
+    gold = {r["doc_id"]: T.scoring_copy(r, score) for r in records}
+    by_id = {r["doc_id"]: r for r in records}
+    ids = [r["doc_id"] for r in records]
+    from marsad.extract.place_ranker import RANKER_FILE, train_ranker
+
+    pairs = place_pairs(docs, by_id, ids, score)
+    ranker = train_ranker([f for d in ids for f in pairs[d][0]], [lab for d in ids for lab in pairs[d][1]], args.c)
+    out = Path(data_path("events", RANKER_FILE))
+    ranker.write(out)
+    print(f"place ranker written to {out} ({len(ranker.weights)} weights)")
+    # the filter learns from the candidates the default event stage makes (rule places unless
+    # MARSAD_EVENT_PLACES=learned becomes the default)
+    cs = CandidateSet(docs, by_id, ids, None, score, place_ranker=ranker if FILTER_WITH_RANKER else None)
+    model = fit(cs, ids, gold, score, args.c)
+    out = Path(data_path("events", FILTER_FILE))
+    model.write(out)
+    print(f"filter written to {out} ({len(model.weights)} weights, threshold {model.threshold}) "
+          f"in {time.time() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
