@@ -129,7 +129,7 @@ def test_the_window_vector_reaches_the_type_decision(pre_event_doc, tmp_path):
     det = TriggerDetector(-5.0, {"w=غاره": 10.0})
     dense = np.outer(v, [-5.0, 5.0]).astype(np.float32)
     types = TypeClassifier(["Air/drone strike", "P:REQUEST"], [0.0, 0.0], {"w=غاره": [3.0, -3.0]}, dense)
-    meta = {"classes": {"P:REQUEST": {"type": "REQUEST"}}, "threshold": 0.5}
+    meta = {"classes": {"P:REQUEST": {"type": "REQUEST"}, "Air/drone strike": {"type": "ASSAULT"}}, "threshold": 0.5}
     model = TriggerModel(tmp_path, meta=meta, detector=det, types=types)
     assert [t.row.type for t in model.triggers(pre_event_doc, 0, {})] == ["REQUEST"]
     types.dense = None
