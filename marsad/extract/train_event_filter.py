@@ -11,9 +11,12 @@ the full event stage runs with it on the fifth fold; the five folds' predictions
 `rules` (the lexicon, the default), `learned` (trigger_model.py, trained on the same training folds),
 `oracle` (the annotated triggers and classes: the ceiling of everything after trigger detection).
 
-The shipped model (marsad/data/events/event_filter.tsv) is trained on the candidates of the rule
-triggers over every article, its threshold chosen by a 5-fold CV over all of them; training is
-deterministic, so the command rebuilds it byte for byte.
+The shipped models are the learned stack that MARSAD_EVENTS=learned loads: the place ranker
+(marsad/data/events/place_ranker.tsv) is trained on the annotated triggers of every article, the filter
+(marsad/data/events/event_filter.tsv) on the candidates of the shipped trigger model (run
+`python -m marsad.extract.train_events --shared ../shared --no-cv` first) placed by that ranker, its
+threshold chosen by a 5-fold CV over all of them; training is deterministic, so the commands rebuild
+them byte for byte.
 """
 from __future__ import annotations
 
@@ -33,7 +36,6 @@ from marsad.extract.events import EventExtractor, dedupe
 C = 0.3
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
 INNER_FOLDS = 4
-FILTER_WITH_RANKER = False  # whether the shipped filter is trained on candidates placed by the ranker
 
 
 class OracleTriggers:
@@ -153,7 +155,7 @@ def fit(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C) -> Ev
 
 
 def cross_validate(records, docs, shared: Path, sources: list[str], models: list[str], c: float = C,
-                   dump: str | None = None) -> dict:
+                   dump: str | None = None, crossfit: bool = False) -> dict:
     """Per trigger source: score.py figures of the rule decisions and of each learned combination
     ("filter", "place", "place+filter") over the same folds."""
     from marsad.extract.place_ranker import train_ranker
@@ -189,8 +191,11 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
                 filt = None
                 if "filter" in m:
                     one = m.endswith("-dedup")
-                    cs = (fixed_one if one else fixed) if (fixed is not None and place is None) else \
-                        CandidateSet(docs, by_id, train, trig, score, place_ranker=place, one_to_one=one)
+                    if crossfit and source == "learned" and not one:
+                        cs = crossfit_candidates(docs, by_id, train, score, place_ranker=place)
+                    else:
+                        cs = (fixed_one if one else fixed) if (fixed is not None and place is None) else \
+                            CandidateSet(docs, by_id, train, trig, score, place_ranker=place, one_to_one=one)
                     filt = fit(cs, train, gold, score, c)
                     thresholds[m].append(filt.threshold)
                 stages[m] = EventExtractor(trigger_model=tm, event_filter=filt or False, place_ranker=place or False)
@@ -250,6 +255,23 @@ def _fold_trigger_model(train_recs: list[dict], docs: dict):
     return TriggerModel(None, meta=meta, detector=detector, types=types)
 
 
+def crossfit_candidates(docs: dict, by_id: dict, ids: list[str], score, place_ranker=None) -> "CandidateSet":
+    """The candidates of `ids` as unseen text gives them: each of the INNER_FOLDS parts (by
+    _inner_fold) gets its triggers from a trigger model trained on the other parts. A filter trained on
+    the candidates of a trigger model that saw the same articles would learn from triggers cleaner
+    than new text gets, and keep too much."""
+    out = CandidateSet(docs, by_id, [], None, score)
+    for k in range(INNER_FOLDS):
+        part = [d for d in ids if _inner_fold(d) == k]
+        trig = _fold_trigger_model([by_id[d] for d in ids if _inner_fold(d) != k], docs)
+        cs = CandidateSet(docs, by_id, part, trig, score, place_ranker=place_ranker)
+        out.cands.update(cs.cands)
+        out.feats.update(cs.feats)
+        out.labels.update(cs.labels)
+    out.ids = list(ids)
+    return out
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", default=str(T.ROOT.parent / "shared"))
@@ -261,6 +283,8 @@ def main(argv=None) -> None:
     ap.add_argument("--c", type=float, default=C, help="inverse regularization strength")
     ap.add_argument("--dump", help="folder for the cross-validated predictions (one JSON file per setting)")
     ap.add_argument("--cache", default="/tmp", help="folder for the pre-event stage cache")
+    ap.add_argument("--crossfit", action="store_true",
+                    help="train the filter of the learned stack on out-of-fold trigger candidates")
     args = ap.parse_args(argv)
     shared = Path(args.shared)
     t0 = time.time()
@@ -268,7 +292,7 @@ def main(argv=None) -> None:
     docs = prepared_docs(records, Path(args.cache) if args.cache else None)
     print(f"{len(records)} annotated articles; pipeline before the event stage: {time.time() - t0:.0f} s")
     if not args.no_cv:
-        res = cross_validate(records, docs, shared, args.triggers, args.models, args.c, args.dump)
+        res = cross_validate(records, docs, shared, args.triggers, args.models, args.c, args.dump, args.crossfit)
         for source, r in res.items():
             for which, sc in r.items():
                 if which == "thresholds":
@@ -290,9 +314,10 @@ def main(argv=None) -> None:
     out = Path(data_path("events", RANKER_FILE))
     ranker.write(out)
     print(f"place ranker written to {out} ({len(ranker.weights)} weights)")
-    # the filter learns from the candidates the default event stage makes (rule places unless
-    # MARSAD_EVENT_PLACES=learned becomes the default)
-    cs = CandidateSet(docs, by_id, ids, None, score, place_ranker=ranker if FILTER_WITH_RANKER else None)
+    # the filter learns from the candidates of the stack it is shipped in (MARSAD_EVENTS=learned): the
+    # shipped trigger model (train_events.py, run first) with locations chosen by this ranker
+    cs = (crossfit_candidates(docs, by_id, ids, score, place_ranker=ranker) if args.crossfit else
+          CandidateSet(docs, by_id, ids, _shipped_triggers(), score, place_ranker=ranker))
     model = fit(cs, ids, gold, score, args.c)
     out = Path(data_path("events", FILTER_FILE))
     model.write(out)
