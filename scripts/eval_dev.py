@@ -24,7 +24,7 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--no-ner", action="store_true", help="switch the NER model off")
     ap.add_argument("--learned-events", action="store_true",
-                    help="the learned trigger models (marsad/extract/trigger_model.py) instead of the lexicon")
+                    help="the learned stack (MARSAD_EVENTS=learned: trigger models, place ranker, event filter) instead of the lexicon and rules")
     ap.add_argument("-o", "--output", type=Path, default=REPO / "out" / "dev-pred.jsonl")
     args = ap.parse_args()
     gold = args.shared / "gold" / "dev.jsonl"
