@@ -303,3 +303,30 @@ def test_a_word_that_starts_names_is_not_split():
     assert any(p.text == "الضفة الغربية" for p in doc.places)
     keys = [h.key for h in PlaceResolver()._match(doc, doc.tokens)]
     assert "ادي" not in keys and "الضفه الغربيه" in keys
+
+
+def test_pinned_points_nearest_equals_a_scan_of_all():
+    """PinnedPoints answers as the full scan it replaces: the nearest pinned point, the match's own point
+    left out unless it was pinned twice, asked between additions."""
+    import math
+    import random
+
+    from marsad.resolve.geo import PinnedPoints
+
+    def scan(counts, lat, lon, own):
+        c = math.cos(math.radians(lat))
+        return min((111.2 * math.hypot(lat - la, (lon - lo) * c) for (la, lo), n in counts.items()
+                    if n > 1 or (la, lo) != own), default=math.inf)
+
+    rng = random.Random(7)
+    grid = [(round(rng.uniform(29, 37), 2), round(rng.uniform(33, 44), 2)) for _ in range(25)]
+    pp, counts = PinnedPoints(), {}
+    assert pp.nearest_km(33.5, 36.3, None) == math.inf
+    for _ in range(400):
+        if rng.random() < 0.4:
+            k = rng.choice(grid)
+            pp.add(*k)
+            counts[k] = counts.get(k, 0) + 1
+        q = rng.choice(grid)
+        own = rng.choice([None, q, rng.choice(grid)])
+        assert pp.nearest_km(*q, own) == scan(counts, *q, own)
