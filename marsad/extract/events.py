@@ -124,18 +124,23 @@ class EventExtractor:
         self.trigger_model = trigger_model or None
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.events = dedupe([c.event for c in self.candidates(doc) if c.keep])
+        # without a learned filter the rules decide, and a candidate stops at the first rule that drops it
+        cands = self.candidates(doc, complete=self.event_filter is not None)
+        doc.events = dedupe([c.event for c in cands if c.keep])
         return doc
 
-    def candidates(self, doc: Doc) -> list["Candidate"]:
+    def candidates(self, doc: Doc, complete: bool = True) -> list["Candidate"]:
         """Every event the triggers of the article could state, each with the verdicts of the rule
         filters and `keep`: the rules' decision, or the learned filter's (event_filter.py) when one is
-        set. The actor carried to a sentence that drops its subject is the last rule-kept event's."""
+        set. The actor carried to a sentence that drops its subject is the last rule-kept event's.
+        `complete=False` leaves out the candidates a rule drops (the rules' events only, sooner)."""
         last_actor: Actor | None = None
         out: list[Candidate] = []
         for sent, trig, clause_end, previous in self.trigger_sites(doc):
             demanded = bool(previous and _demanded(previous, trig))
-            for c in self._candidates(doc, sent, trig, clause_end, last_actor):
+            if demanded and not complete:
+                continue
+            for c in self._candidates(doc, sent, trig, clause_end, last_actor, complete):
                 c.verdicts["demanded"] = demanded
                 c.previous = previous
                 c.keep = c.rule_keep
@@ -159,24 +164,26 @@ class EventExtractor:
                 clause_end = triggers[n + 1].token.start if n + 1 < len(triggers) else e
                 yield sent, trig, clause_end, triggers[n - 1] if n else None
 
-    def _events(self, doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int, last_actor) -> list[Event]:
-        """The events one trigger states by the rules: none, one, or one per listed place."""
-        return [c.event for c in self._candidates(doc, sent, trig, clause_end, last_actor) if c.rule_keep]
-
     def _candidates(self, doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int,
-                    last_actor) -> list["Candidate"]:
+                    last_actor, complete: bool = True) -> list["Candidate"]:
         """The events one trigger could state (one per listed place), each with the verdict of every
-        rule filter: True where that rule drops it."""
+        rule filter: True where that rule drops it. `complete=False`: none once a rule drops them."""
         needs, definite_ok, _ = _requirements().get(trig.row.type, (None, True, frozenset()))
         verdicts = {"purpose_or_class": _purpose_or_class(trig.token), "talk_plural": _talk_plural(trig),
                     "anaphoric": not definite_ok and _anaphoric(trig)}
+        if not complete and any(verdicts.values()):
+            return []
         actor, recipient = _actors(doc, sent, trig, clause_end)
         verdicts["no_actor"] = needs in ("actor", "actor+recipient") and actor is None
         verdicts["no_recipient"] = needs == "actor+recipient" and recipient is None
+        if not complete and any(verdicts.values()):
+            return []
         actor = _completed_actor(doc, sent, trig, actor, last_actor)
         when = _date(doc, sent, trig)
         modality = modality_of(sent.toks, trig.index, when, doc.published)
         verdicts["negated"], verdicts["hypothetical"] = bool(modality.negated), bool(modality.hypothetical)
+        if not complete and any(verdicts.values()):
+            return []
         clause = [t for t in sent.toks if trig.token.start - 30 <= t.start < clause_end]
         sub, mode = _acled_sub(trig, actor, recipient, clause, context=_previous_tokens(doc, sent) + sent.toks)
         if trig.row.acled == "strike-if-weapon" and sub is None:
@@ -185,6 +192,8 @@ class EventExtractor:
         if self.place_ranker is not None:
             places, source = self.place_ranker.choose(doc, sent, trig, clause_end, places, source)
         verdicts["unplaced"] = not _placed(doc, trig, clause_end, needs, places, actor)
+        if not complete and verdicts["unplaced"]:
+            return []
         size = count_in([t for t in sent.toks if t.start < clause_end])
         attribution = source_attributions(doc, trig.token.start, trig.token.end)
         out = []
@@ -417,10 +426,6 @@ def _date(doc: Doc, sent: _Sentence, trig: Trigger) -> TimeExpr | None:
 
 def _is_country(p: Place) -> bool:
     return (p.feature_code or "").startswith("PCL")
-
-
-def _locations(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> list[Place]:
-    return _located(doc, sent, trig, clause_end)[0]
 
 
 def _located(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[list[Place], str]:

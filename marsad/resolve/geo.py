@@ -475,6 +475,7 @@ class PinnedPoints:
         _, d1, k1, d2 = st
         return d1 if k1 != own or self.count.get(own, 0) > 1 else d2
 
+
 class PlaceResolver:
     name = "places"
 
