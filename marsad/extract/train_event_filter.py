@@ -1,6 +1,6 @@
 """Train the learned event filter (event_filter.py) on the annotated corpus; print document-grouped CV.
 
-    python -m marsad.extract.train_event_filter --shared ../shared             # CV (rule triggers), then the shipped model
+    python -m marsad.extract.train_event_filter --shared ../shared             # CV (lexicon triggers), then the shipped models
     python -m marsad.extract.train_event_filter --shared ../shared --cv-only --triggers rules learned oracle
 
 Cross-validation uses the folds of train_events.py (5 folds by a hash of the article id). In each fold
@@ -155,7 +155,7 @@ def fit(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C) -> Ev
 
 
 def cross_validate(records, docs, shared: Path, sources: list[str], models: list[str], c: float = C,
-                   dump: str | None = None, crossfit: bool = False) -> dict:
+                   dump: str | None = None) -> dict:
     """Per trigger source: score.py figures of the rule decisions and of each learned combination
     ("filter", "place", "place+filter") over the same folds."""
     from marsad.extract.place_ranker import train_ranker
@@ -191,11 +191,8 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
                 filt = None
                 if "filter" in m:
                     one = m.endswith("-dedup")
-                    if crossfit and source == "learned" and not one:
-                        cs = crossfit_candidates(docs, by_id, train, score, place_ranker=place)
-                    else:
-                        cs = (fixed_one if one else fixed) if (fixed is not None and place is None) else \
-                            CandidateSet(docs, by_id, train, trig, score, place_ranker=place, one_to_one=one)
+                    cs = (fixed_one if one else fixed) if (fixed is not None and place is None) else \
+                        CandidateSet(docs, by_id, train, trig, score, place_ranker=place, one_to_one=one)
                     filt = fit(cs, train, gold, score, c)
                     thresholds[m].append(filt.threshold)
                 stages[m] = EventExtractor(trigger_model=tm, event_filter=filt or False, place_ranker=place or False)
@@ -255,23 +252,6 @@ def _fold_trigger_model(train_recs: list[dict], docs: dict):
     return TriggerModel(None, meta=meta, detector=detector, types=types)
 
 
-def crossfit_candidates(docs: dict, by_id: dict, ids: list[str], score, place_ranker=None) -> "CandidateSet":
-    """The candidates of `ids` as unseen text gives them: each of the INNER_FOLDS parts (by
-    _inner_fold) gets its triggers from a trigger model trained on the other parts. A filter trained on
-    the candidates of a trigger model that saw the same articles would learn from triggers cleaner
-    than new text gets, and keep too much."""
-    out = CandidateSet(docs, by_id, [], None, score)
-    for k in range(INNER_FOLDS):
-        part = [d for d in ids if _inner_fold(d) == k]
-        trig = _fold_trigger_model([by_id[d] for d in ids if _inner_fold(d) != k], docs)
-        cs = CandidateSet(docs, by_id, part, trig, score, place_ranker=place_ranker)
-        out.cands.update(cs.cands)
-        out.feats.update(cs.feats)
-        out.labels.update(cs.labels)
-    out.ids = list(ids)
-    return out
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", default=str(T.ROOT.parent / "shared"))
@@ -283,8 +263,6 @@ def main(argv=None) -> None:
     ap.add_argument("--c", type=float, default=C, help="inverse regularization strength")
     ap.add_argument("--dump", help="folder for the cross-validated predictions (one JSON file per setting)")
     ap.add_argument("--cache", default="/tmp", help="folder for the pre-event stage cache")
-    ap.add_argument("--crossfit", action="store_true",
-                    help="train the filter of the learned stack on out-of-fold trigger candidates")
     args = ap.parse_args(argv)
     shared = Path(args.shared)
     t0 = time.time()
@@ -292,7 +270,7 @@ def main(argv=None) -> None:
     docs = prepared_docs(records, Path(args.cache) if args.cache else None)
     print(f"{len(records)} annotated articles; pipeline before the event stage: {time.time() - t0:.0f} s")
     if not args.no_cv:
-        res = cross_validate(records, docs, shared, args.triggers, args.models, args.c, args.dump, args.crossfit)
+        res = cross_validate(records, docs, shared, args.triggers, args.models, args.c, args.dump)
         for source, r in res.items():
             for which, sc in r.items():
                 if which == "thresholds":
@@ -316,8 +294,7 @@ def main(argv=None) -> None:
     print(f"place ranker written to {out} ({len(ranker.weights)} weights)")
     # the filter learns from the candidates of the stack it is shipped in (MARSAD_EVENTS=learned): the
     # shipped trigger model (train_events.py, run first) with locations chosen by this ranker
-    cs = (crossfit_candidates(docs, by_id, ids, score, place_ranker=ranker) if args.crossfit else
-          CandidateSet(docs, by_id, ids, _shipped_triggers(), score, place_ranker=ranker))
+    cs = CandidateSet(docs, by_id, ids, _shipped_triggers(), score, place_ranker=ranker)
     model = fit(cs, ids, gold, score, args.c)
     out = Path(data_path("events", FILTER_FILE))
     model.write(out)
