@@ -29,6 +29,18 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 err = Console(stderr=True)
 
 
+@app.callback()
+def _check_environment() -> None:
+    """Arabic news in, coded, located, dated events out."""
+    from marsad.extract.events import check_environment
+
+    try:
+        check_environment()
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(2)
+
+
 def _check_published(value: Optional[str]) -> Optional[str]:
     from marsad.pipeline import BadDocument, parse_published
 

@@ -172,3 +172,20 @@ def test_cli_summary_line_and_exit_status(tmp_path):
     assert set(rows[1]) == {"doc_id", "error", "stage"}
     res = runner.invoke(app, ["extract", "--no-ner", "--no-progress", "--max-chars", "10", str(path), "-o", str(out)])
     assert res.exit_code == 1 and "3 documents, 0 extracted, 3 errors" in res.output
+
+
+def test_misspelt_event_mode_is_a_clear_error(tmp_path, monkeypatch):
+    """MARSAD_EVENTS=lerned stops the CLI with a one-line error before any input is read (no traceback,
+    not the rules in silence); the stage itself refuses it too."""
+    from marsad.extract.events import EventExtractor
+
+    path = tmp_path / "a.txt"
+    path.write_text("قصفت الطائرات مدينة حلب.", encoding="utf-8")
+    monkeypatch.setenv("MARSAD_EVENTS", "lerned")
+    res = runner.invoke(app, ["extract", "--no-ner", "--no-progress", str(path)])
+    assert res.exit_code == 2 and "MARSAD_EVENTS='lerned'" in res.output and "Traceback" not in res.output
+    with pytest.raises(ValueError):
+        EventExtractor()
+    monkeypatch.setenv("MARSAD_EVENTS", "rules")
+    monkeypatch.setenv("MARSAD_EVENT_FILTER", "yes")
+    assert runner.invoke(app, ["extract", "--no-ner", "--no-progress", str(path)]).exit_code == 2

@@ -100,16 +100,16 @@ class EventExtractor:
     name = "events"
 
     def __init__(self, trigger_model=None, event_filter=None, place_ranker=None):
-        stack = os.environ.get("MARSAD_EVENTS", "rules")
+        stack = _env_mode("MARSAD_EVENTS", "rules")
         if event_filter is None:
             event_filter = False
-            if os.environ.get("MARSAD_EVENT_FILTER", stack) == "learned":
+            if _env_mode("MARSAD_EVENT_FILTER", stack) == "learned":
                 from marsad.extract.event_filter import EventFilter
 
                 event_filter = EventFilter.shipped() or False
         if place_ranker is None:
             place_ranker = False
-            if os.environ.get("MARSAD_EVENT_PLACES", stack) == "learned":
+            if _env_mode("MARSAD_EVENT_PLACES", stack) == "learned":
                 from marsad.extract.place_ranker import PlaceRanker
 
                 place_ranker = PlaceRanker.shipped() or False
@@ -210,6 +210,24 @@ class EventExtractor:
             out.append(Candidate(ev, trig, sent, dict(verdicts), needs=needs, place_source=source,
                                  places=len(places), list_index=k, clause_end=clause_end))
         return out
+
+
+EVENT_ENV = ("MARSAD_EVENTS", "MARSAD_EVENT_FILTER", "MARSAD_EVENT_PLACES")
+
+
+def check_environment() -> None:
+    """Raise ValueError for a misspelt MARSAD_EVENTS / MARSAD_EVENT_FILTER / MARSAD_EVENT_PLACES (the CLI
+    checks before it reads any input)."""
+    for var in EVENT_ENV:
+        _env_mode(var, "rules")
+
+
+def _env_mode(var: str, default: str) -> str:
+    """"rules" or "learned" from the environment; a misspelt value is an error, not the rules in silence."""
+    value = os.environ.get(var, "") or default
+    if value not in ("rules", "learned"):
+        raise ValueError(f"{var}={value!r}: expected 'rules' or 'learned'")
+    return value
 
 
 @dataclass
