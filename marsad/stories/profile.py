@@ -54,18 +54,13 @@ def words(text: str) -> list[str]:
 
 
 def content_words(text: str) -> frozenset[str]:
-    out = set()
-    for w in words(text):
-        if w in _STOP or len(w) < 3 or w.isdigit():
-            continue
-        s = stem(w)
-        if s not in _STOP:
-            out.add(s)
-    return frozenset(out)
+    """The distinct stems of a text's content words (term_bag without the counts)."""
+    return frozenset(term_bag(text))
 
 
 def term_bag(text: str) -> Counter:
-    """Counts of the normalized stems of a text's content words (content_words' filter, with repeats)."""
+    """Counts of the normalized stems of a text's content words: no function words, digits or words
+    shorter than three letters."""
     out: Counter = Counter()
     for w in words(text):
         if w in _STOP or len(w) < 3 or w.isdigit():
