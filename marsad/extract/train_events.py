@@ -221,20 +221,18 @@ def cross_validate(records, docs, shared: Path, rules: bool = False, threshold: 
     gold = {r["doc_id"]: scoring_copy(r, score) for r in records}
     preds: dict[str, dict] = {}
     cache: dict = {}
+    if rules:  # the lexicon learns nothing: every article in one pass
+        preds.update(predict(docs, [r["doc_id"] for r in records], None))
+        return score.score(gold, preds)
     seqs = {r["doc_id"]: sequences(docs[r["doc_id"]], r, cache) for r in records}
-    vectors = {} if rules else window_table([s for ss in seqs.values() for s in ss])
-    tmp = None
-    if True:
-        for k in range(FOLDS):
-            test = [r["doc_id"] for r in records if fold_of(r["doc_id"]) == k]
-            train_recs = [r for r in records if fold_of(r["doc_id"]) != k]
-            if rules:
-                preds.update(predict(docs, test, None))
-                continue
-            detector, types = train([s for r in train_recs for s in seqs[r["doc_id"]]], vectors)
-            meta = {**class_meta(train_recs), "threshold": threshold, "lexicon_threshold": lexicon_threshold}
-            model = TriggerModel(tmp, meta=meta, detector=detector, types=types)
-            preds.update(predict(docs, test, model))
+    vectors = window_table([s for ss in seqs.values() for s in ss])
+    for k in range(FOLDS):
+        test = [r["doc_id"] for r in records if fold_of(r["doc_id"]) == k]
+        train_recs = [r for r in records if fold_of(r["doc_id"]) != k]
+        detector, types = train([s for r in train_recs for s in seqs[r["doc_id"]]], vectors)
+        meta = {**class_meta(train_recs), "threshold": threshold, "lexicon_threshold": lexicon_threshold}
+        model = TriggerModel(None, meta=meta, detector=detector, types=types)
+        preds.update(predict(docs, test, model))
     return score.score(gold, preds)
 
 
@@ -259,6 +257,7 @@ def print_scores(res: dict, title: str) -> None:
 
 
 def main(argv=None) -> None:
+    global DENSE_SCALE
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--cv-only", action="store_true")
@@ -272,7 +271,7 @@ def main(argv=None) -> None:
                     help="weight of the USE window vector in the type classifier (0: sparse features only)")
     ap.add_argument("--cache", default=tempfile.gettempdir(), help="folder for the pre-event stage cache")
     args = ap.parse_args(argv)
-    globals()["DENSE_SCALE"] = args.dense_scale  # read by window_table and train_types
+    DENSE_SCALE = args.dense_scale  # read by window_table and train_types
     shared = Path(args.shared)
     t0 = time.time()
     records = corpus_records(shared)
