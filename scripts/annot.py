@@ -93,13 +93,17 @@ def cmd_sample(args) -> None:
         pool.append(doc_id)
     rng = random.Random(args.seed)
     rng.shuffle(pool)
-    chosen = pool[: args.n]
+    chosen = list(enumerate(pool[: args.n]))
+    # a second stratum: the next news-pool articles (mixed outlets, like the dev gold's) in the same order
+    chosen += [(i, d) for i, d in enumerate(pool) if i >= args.n and texts()[d]["source"] == "news"][: args.then_news]
+    extra = len(chosen) - min(args.n, len(pool))
     CORPUS_DIR.mkdir(parents=True, exist_ok=True)
     with open(SAMPLE, "w", encoding="utf-8", newline="") as f:
         f.write(f"# annotation sample: random.Random({args.seed}).shuffle(sorted pool of {len(pool)} ids), "
-                f"first {args.n}; pool = ../shared news + corpus minus dev gold and its re-publications\n")
+                f"first {args.n}" + (f", then the next {extra} news-pool ids of that order" if extra else "")
+                + "; pool = ../shared news + corpus minus dev gold and its re-publications\n")
         f.write("rank\tdoc_id\tsource\tchars\tsha1_12\n")
-        for i, doc_id in enumerate(chosen):
+        for i, doc_id in chosen:
             t = texts()[doc_id]["text"]
             f.write(f"{i}\t{doc_id}\t{texts()[doc_id]['source']}\t{len(t)}\t"
                     f"{hashlib.sha1(t.encode('utf-8')).hexdigest()[:12]}\n")
@@ -573,6 +577,7 @@ def main(argv=None) -> None:
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("sample")
     s.add_argument("-n", type=int, default=360)
+    s.add_argument("--then-news", type=int, default=0, help="then this many more news-pool ids, in the same order")
     s.add_argument("--seed", type=int, default=SEED)
     s.set_defaults(fn=cmd_sample)
     s = sub.add_parser("show")
