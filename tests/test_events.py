@@ -68,6 +68,20 @@ def test_arrests_with_vague_count():
     assert e.location.name == "Homs"
 
 
+def test_who_detains_decides_arrest_or_abduction():
+    # codebook: detention by state forces is Arrests, by non-state groups Abduction/forced disappearance
+    [e] = run("اعتقلت فصائل المعارضة عشرة من عناصر الجيش في حمص.")
+    assert e.acled.sub_event_type == "Abduction/forced disappearance"
+    # an actor of no known sector (here a person the actor finder may take) leaves it an arrest
+    text = "اعتقل ماهر الأخرس في حمص."
+    doc = make_doc(text)
+    i = text.index("ماهر")
+    doc.people.append(Actor(text="ماهر الأخرس", span=[i, i + 11], name="Maher al-Akhras", kind="person"))
+    [e] = EventExtractor()(doc).events
+    assert e.actors and e.actors[0].sector is None
+    assert e.acled.sub_event_type == "Arrests"
+
+
 def test_weapon_words_decide_the_strike_type():
     [e] = run("قصفت الطائرات الروسية أطراف مدينة حلب.")
     assert e.acled.sub_event_type == "Air/drone strike"

@@ -44,6 +44,10 @@ from marsad.text.segment import Token
 from marsad.text.spans import _UNSET, MentionIndex
 
 STATE_SECTORS = {"GOV", "MIL", "COP", "SPY", "JUD"}
+# who detains makes it an abduction (codebook: "detention by non-state groups"): armed groups, unidentified
+# armed men, gangs ("خطف مسلحون مجهولون مواطناً"); a detainee misread as the actor ("اعتُقل الأسير ماهر
+# الأخرس") or an actor of no known sector leaves it an arrest, by far the commoner event in the news
+ABDUCTING_SECTORS = {"REB", "UAF", "CRM"}
 ACTOR_AFTER_CHARS = 40
 CARRY_SENTENCES = 2
 
@@ -661,8 +665,7 @@ def _acled_sub(trig: Trigger, actor: Actor | None, recipient: Actor | None, clau
             state = True
         return ("Government regains territory" if state else "Non-state actor overtakes territory"), mode
     if rule == "arrest":
-        state = sector in STATE_SECTORS or actor is None or (actor.kind == "state")
-        return ("Arrests" if state else "Abduction/forced disappearance"), mode
+        return ("Abduction/forced disappearance" if sector in ABDUCTING_SECTORS else "Arrests"), mode
     if rule in ("strike", "fight"):
         weapon = _weapon(clause)
         if weapon:
