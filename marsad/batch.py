@@ -51,6 +51,10 @@ class Shard:
     first_line: int = 0  # JSON Lines: lines [first_line, first_line + lines) of the file (0-based)
     lines: int = 0
     files: tuple[str, ...] = ()  # a folder: these files
+    # uncompressed JSON Lines: byte offset of the shard's first line, so that a worker seeks there instead of
+    # reading every line before it (shard k of a million-line file would read k shards' worth first); a
+    # compressed stream cannot seek, so a .jsonl.gz shard is still found by reading up to it
+    first_byte: Optional[int] = None
 
     @property
     def name(self) -> str:
@@ -109,10 +113,23 @@ def plan_shards(inputs: list[str], shard_size: int) -> list[Shard]:
 
 
 def shards_of_jsonl(url: str, shard_size: int, add: Callable) -> None:
+    seekable = not _compressed(url)
+    starts: list[int] = []  # byte offset of every shard_size-th line
+    n = pos = 0
     with _open_bytes(url) as f:
-        n = sum(1 for _ in f)
-    for k in range(0, n, shard_size):
-        add(source=url, first_line=k, lines=min(shard_size, n - k))
+        for line in f:
+            if n % shard_size == 0:
+                starts.append(pos)
+            n += 1
+            pos += len(line)
+    for i, k in enumerate(range(0, n, shard_size)):
+        add(source=url, first_line=k, lines=min(shard_size, n - k), first_byte=starts[i] if seekable else None)
+
+
+def _compressed(url: str) -> bool:
+    from fsspec.utils import infer_compression
+
+    return infer_compression(url) is not None
 
 
 # --- one shard, on a worker -----------------------------------------------------------------------
@@ -127,7 +144,9 @@ def read_shard(shard: Shard) -> Iterator[InputDoc | ErrorRecord]:
         lineno = shard.first_line
         try:
             with _open_bytes(shard.source) as f:
-                for lineno, line in enumerate(f):
+                if shard.first_byte is not None:
+                    f.seek(shard.first_byte)
+                for lineno, line in enumerate(f, start=shard.first_line if shard.first_byte is not None else 0):
                     if lineno < shard.first_line:
                         continue
                     if lineno >= end:

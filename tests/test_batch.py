@@ -141,3 +141,25 @@ def test_plan_is_stable_and_refuses_other_inputs(tmp_path):
     assert _load_or_write_plan(out, inputs, 4) == a
     with pytest.raises(ValueError):
         _load_or_write_plan(out, inputs, 5)
+
+
+def test_jsonl_shards_seek_to_their_lines_and_gzip_shards_read_to_them(tmp_path):
+    import gzip
+
+    from marsad.batch import plan_shards, read_shard
+
+    inputs, _ = _inputs(tmp_path)
+    plain = inputs[0]
+    raw = Path(plain).read_bytes()
+    (tmp_path / "in2.jsonl.gz").write_bytes(gzip.compress(raw))
+    want = [r.doc_id for s in plan_shards([plain], 1) for r in read_shard(s)]  # one line per shard
+    assert len(want) == 32 and want[:2] == ["doc-0", "doc-1"] and "in.jsonl:8" in want
+    for url in (plain, str(tmp_path / "in2.jsonl.gz")):
+        shards = plan_shards([url], 5)
+        if url == plain:  # byte offsets of the shards' first lines
+            starts = [0] + [i + 1 for i, b in enumerate(raw) if b == 10][:-1]
+            assert [s.first_byte for s in shards] == starts[::5]
+        else:
+            assert all(s.first_byte is None for s in shards)
+        got = [r.doc_id.replace("in2.jsonl.gz", "in.jsonl") for s in shards for r in read_shard(s)]
+        assert got == want
