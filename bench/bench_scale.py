@@ -157,8 +157,13 @@ def batch(args) -> None:
             cmd = [sys.executable, "-m", "marsad.cli", "batch", str(src), "-o", str(out), "--no-progress",
                    "--workers", str(k), "--shard-size", str(args.shard_size)]
             times[k] = _timed(cmd)
+            busy: dict[str, float] = {}  # seconds each worker spent in its shards (pipeline load included)
+            for e in json.loads((out / "manifest.json").read_text())["shards"]:
+                busy[e["worker"]] = busy.get(e["worker"], 0.0) + e["seconds"]
             print(f"marsad batch --workers {k}: {args.n} articles in {times[k]:.1f} s "
-                  f"({args.n / times[k]:.1f} articles/s, cluster start included)  [load {_load()}]", flush=True)
+                  f"({args.n / times[k]:.1f} articles/s, cluster start included); in shards per worker: "
+                  f"{', '.join(f'{v:.1f}' for v in sorted(busy.values()))} s, outside them "
+                  f"{times[k] - max(busy.values()):.1f} s  [load {_load()}]", flush=True)
         print(f"speed-up batch 2 workers / 1: {times[1] / times[2]:.2f}x")
 
 

@@ -29,6 +29,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -194,6 +196,7 @@ def run_shard(shard: Shard, out: str, ner: bool = True, make_pipeline: Optional[
     """Extract one shard and write its files (temporary names, then renamed; the done file last)."""
     from marsad.records import Document
 
+    t0 = time.perf_counter()
     pipeline = _pipeline(make_pipeline, ner)
     lines: list[str] = []
     rows: list[dict] = []
@@ -210,7 +213,10 @@ def run_shard(shard: Shard, out: str, ner: bool = True, make_pipeline: Optional[
     errors = sum(r["error"] is not None for r in rows)
     _write_atomic(fs, base + ".parquet", _parquet_bytes(rows))
     _write_atomic(fs, base + ".jsonl", "".join(x + "\n" for x in lines).encode("utf-8"))
-    done = {"shard": shard.id, "documents": len(rows), "errors": errors, "events": sum(r["n_events"] or 0 for r in rows)}
+    # seconds on the worker (the first shard of a worker includes loading its pipeline) and which worker:
+    # the manifest then shows where a slow run spent its time
+    done = {"shard": shard.id, "documents": len(rows), "errors": errors, "events": sum(r["n_events"] or 0 for r in rows),
+            "seconds": round(time.perf_counter() - t0, 2), "worker": f"{socket.gethostname()}:{os.getpid()}"}
     _write_atomic(fs, base + ".done.json", json.dumps(done).encode("utf-8"))
     return done
 

@@ -127,6 +127,9 @@ def test_kill_worker_then_run_then_rerun_gives_each_document_once(tmp_path):
     assert set(errors) == {"in.jsonl:8", "latin"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] and manifest["documents"] == len(ids) and manifest["errors"] == 2
+    # each shard says how long it took and on which worker (the slow pipeline sleeps 0.25 s a document)
+    for e in manifest["shards"]:
+        assert e["seconds"] >= 0.25 * e["documents"] - 0.25 * e["errors"] - 1e-6 and ":" in e["worker"]
 
 
 def test_plan_is_stable_and_refuses_other_inputs(tmp_path):
