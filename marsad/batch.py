@@ -279,11 +279,34 @@ def _load_or_write_plan(out: str, inputs: list[str], shard_size: int) -> list[Sh
     return shards
 
 
+def _local_cluster(workers: int, ner: bool, preload: bool):
+    """A LocalCluster of `workers` single-threaded processes. Where the platform can fork, the worker
+    processes are forked from a forkserver that has loaded the default pipeline once
+    (marsad/batch_preload.py): a worker then starts with it loaded, and the workers share its pages
+    (models, gazetteer), as the forked workers of `marsad extract --workers` do. Spawned workers
+    that each load their own copy ran 15-20 % slower side by side on two cores (cache and memory
+    traffic of two copies: bench/bench_scale.py batch)."""
+    import multiprocessing
+
+    import dask
+    from distributed import LocalCluster
+    from distributed.utils import get_mp_context
+
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+        if method == "forkserver" and preload:
+            os.environ["MARSAD_BATCH_NER"] = "1" if ner else "0"  # read by the forkserver when it starts
+            ctx = get_mp_context()  # sets Dask's own preload list first; ours replaces it
+            ctx.set_forkserver_preload(["distributed", "marsad.batch_preload"])
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                            dashboard_address=None, silence_logs=logging.ERROR)
+
+
 def run_batch(inputs: list[str], out: str, scheduler: Optional[str] = None, workers: int = 2,
               shard_size: int = 500, ner: bool = True, progress: bool = False,
               make_pipeline: Optional[Callable] = None) -> BatchResult:
     """Run (or finish) a batch; see the module docstring."""
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
     inputs = [str(i) for i in inputs]
     shards = _load_or_write_plan(out, inputs, shard_size)
@@ -295,8 +318,7 @@ def run_batch(inputs: list[str], out: str, scheduler: Optional[str] = None, work
             client = Client(scheduler)
             cluster = None
         else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+            cluster = _local_cluster(workers, ner, preload=make_pipeline is None)
             client = Client(cluster)
         try:
             run = uuid.uuid4().hex[:8]

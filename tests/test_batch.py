@@ -166,3 +166,19 @@ def test_jsonl_shards_seek_to_their_lines_and_gzip_shards_read_to_them(tmp_path)
             assert all(s.first_byte is None for s in shards)
         got = [r.doc_id.replace("in2.jsonl.gz", "in.jsonl") for s in shards for r in read_shard(s)]
         assert got == want
+
+
+def test_default_pipeline_batch_gives_the_records_of_extract(tmp_path):
+    """The default pipeline, preloaded in the forkserver the workers are forked from: same records."""
+    inputs, _ = _inputs(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cli = [sys.executable, "-m", "marsad.cli"]
+    subprocess.run(cli + ["batch", inputs[0], "-o", str(tmp_path / "out"), "--workers", "2", "--shard-size", "8",
+                          "--no-progress"], check=True, env=env, capture_output=True, timeout=300)
+    # exit status 1: the input has two documents that become error records
+    done = subprocess.run(cli + ["extract", inputs[0], "-o", str(tmp_path / "x.jsonl"), "--no-progress"],
+                          env=env, capture_output=True, timeout=300)
+    assert done.returncode in (0, 1), done.stderr.decode()[-2000:]
+    batch = "".join(p.read_text(encoding="utf-8") for p in sorted((tmp_path / "out" / "shards").glob("part-*.jsonl")))
+    assert batch == (tmp_path / "x.jsonl").read_text(encoding="utf-8")
+    assert len(batch.splitlines()) == 32
