@@ -144,19 +144,30 @@ def read_shard(shard: Shard) -> Iterator[InputDoc | ErrorRecord]:
         name = shard.source.rstrip("/").rsplit("/", 1)[-1]
         end = shard.first_line + shard.lines
         lineno = shard.first_line
+        changed = ErrorRecord(doc_id=f"{name}:{shard.first_line + 1}", stage="read",
+                              error=f"{shard.source} is not the file that was planned (lines moved or missing): "
+                                    "extract it into a new output folder")
+        seen = 0
         try:
             with _open_bytes(shard.source) as f:
-                if shard.first_byte is not None:
-                    f.seek(shard.first_byte)
+                if shard.first_byte:  # the planned offset must still start a line
+                    f.seek(shard.first_byte - 1)
+                    if f.read(1) != b"\n":
+                        yield changed
+                        return
                 for lineno, line in enumerate(f, start=shard.first_line if shard.first_byte is not None else 0):
                     if lineno < shard.first_line:
                         continue
                     if lineno >= end:
                         break
+                    seen += 1
                     if line.strip():
                         yield record_from_line(line.rstrip(b"\r\n"), f"{name}:{lineno + 1}")
         except (OSError, UnicodeDecodeError, EOFError) as e:
             yield ErrorRecord(doc_id=f"{name}:{lineno + 1}", error=f"cannot read {shard.source}: {e}")
+            return
+        if seen < shard.lines:  # the file lost lines since the plan: say so rather than end the shard early
+            yield changed
         return
     for url in shard.files:
         yield from _read_file(url)

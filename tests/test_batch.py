@@ -182,3 +182,18 @@ def test_default_pipeline_batch_gives_the_records_of_extract(tmp_path):
     batch = "".join(p.read_text(encoding="utf-8") for p in sorted((tmp_path / "out" / "shards").glob("part-*.jsonl")))
     assert batch == (tmp_path / "x.jsonl").read_text(encoding="utf-8")
     assert len(batch.splitlines()) == 32
+
+
+def test_a_jsonl_changed_since_the_plan_gives_an_error_record_not_other_or_fewer_documents(tmp_path):
+    from marsad.batch import plan_shards, read_shard
+
+    inputs, _ = _inputs(tmp_path)
+    path = Path(inputs[0])
+    shards = plan_shards([str(path)], 5)
+    raw = path.read_bytes()
+    path.write_bytes(b'{"id": "new", "text": "x"}\n' + raw)  # a line inserted before the planned ones
+    got = list(read_shard(shards[1]))
+    assert len(got) == 1 and got[0].stage == "read" and "not the file that was planned" in got[0].error
+    path.write_bytes(raw[: raw.index(b"\n") + 1])  # cut to one line
+    last = list(read_shard(shards[0]))
+    assert [r.doc_id for r in last] == ["doc-0", "in.jsonl:1"] and "planned" in last[-1].error
