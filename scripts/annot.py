@@ -81,6 +81,8 @@ def cmd_sample(args) -> None:
     """Draw the annotation sample: a seeded shuffle of the pool, dev-gold articles and their
     re-publications in the corpus left out. Rows are taken in the shuffled order, so a later,
     larger draw extends the first one instead of replacing it."""
+    if args.n < 0 or args.then_news < 0:
+        sys.exit("annot.py sample: -n and --then-news are counts of articles (0 or more)")
     gold_ids, gold_prefixes = dev_gold_keys()
     pool = []
     for doc_id, d in sorted(texts().items()):
