@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from marsad.doc import Doc
 from marsad.ner import features as F
 from marsad.ner.cli import read_blocks, tag_conll
-from marsad.ner.model import MODEL, NerTagger, entities, repair_bio
+from marsad.ner.model import MODEL, NerTagger, entities, propagate_names, repair_bio
 from marsad.records import Actor, Place
 
 needs_model = pytest.mark.skipif(not MODEL.exists(), reason="NER model not trained")
@@ -186,7 +186,61 @@ def test_tagger_finds_person_and_place():
     assert NerTagger.default() is tagger
 
 
+# --- names propagated within a document --------------------------------------------------
+
+def test_propagate_names_other_occurrences_with_clitic_and_surname():
+    sents = [["قال", "بشار", "الأسد", "إن"], ["وأكد", "وبشار", "الأسد", "ذلك"], ["وأضاف", "الأسد", "أن"],
+             ["زار", "بشار", "الأسد", "دمشق"]]
+    found = [[("PERS", 1, 3, 0.9)], [], [], []]
+    out = propagate_names(sents, found)
+    assert out[0] == [("PERS", 1, 3, 0.9)]
+    assert out[1] == [("PERS", 1, 3, 0.9)]  # "وبشار الأسد": و glued to the first word
+    assert out[2] == [("PERS", 1, 2, 0.9)]  # the surname alone
+    assert out[3] == [("PERS", 1, 3, 0.9)]  # the whole name first, not its surname alone
+
+
+def test_propagate_names_needs_confidence_and_free_words():
+    sents = [["قال", "سمير", "جعجع"], ["التقى", "سمير", "جعجع"], ["حزب", "سمير", "جعجع"]]
+    assert propagate_names(sents, [[("PERS", 1, 3, 0.3)], [], []]) == [[("PERS", 1, 3, 0.3)], [], []]
+    # a word already inside another entity keeps it
+    out = propagate_names(sents, [[("PERS", 1, 3, 0.8)], [], [("ORG", 0, 3, 0.7)]])
+    assert out[1] == [("PERS", 1, 3, 0.8)] and out[2] == [("ORG", 0, 3, 0.7)]
+
+
+def test_propagate_names_guards_and_window():
+    # "الله" of "عبد الله" is among the corpus's most frequent words, "البريطاني" a nationality
+    sents = [["قال", "عبد", "الله"], ["إن", "الله", "واحد"], ["قال", "الوزير", "البريطاني"], ["البريطاني"]]
+    out = propagate_names(sents, [[("PERS", 1, 3, 0.9)], [], [("PERS", 1, 3, 0.9)], []])
+    assert out[1] == [] and out[3] == []
+    far = [["قال", "سمير", "جعجع"]] + [["ثم"]] * 5 + [["سمير", "جعجع"]]
+    assert propagate_names(far, [[("PERS", 1, 3, 0.9)]] + [[]] * 6, window=3)[6] == []
+    assert propagate_names(far, [[("PERS", 1, 3, 0.9)]] + [[]] * 6)[6] == [("PERS", 0, 2, 0.9)]
+
+
+def test_propagate_names_majority_type():
+    sents = [["فاغنر"], ["فاغنر"], ["فاغنر"], ["و", "فاغنر"]]
+    out = propagate_names(sents, [[("ORG", 0, 1, 0.9)], [("ORG", 0, 1, 0.8)], [("PERS", 0, 1, 0.6)], []])
+    assert out[3] == [("ORG", 1, 2, 0.9)] and out[2] == [("PERS", 0, 1, 0.6)]
+
+
 # --- pipeline stages -----------------------------------------------------------------------
+
+class FirstSentenceTagger(FakeTagger):
+    """Tags `names` only in a sentence that also has the word "الرئيس" (the CRF's cue)."""
+
+    def tag(self, tokens):
+        return super().tag(tokens) if "الرئيس" in tokens else ["O"] * len(tokens)
+
+
+def test_stage_propagates_a_name_to_its_untagged_occurrences():
+    from marsad.ner.component import NerStage
+
+    text = "قال الرئيس ماكرون إن الاتفاق قريب.\nوأضاف ماكرون أن فرنسا مستعدة."
+    doc = Doc(text=text)
+    NerStage(tagger=FirstSentenceTagger(["ماكرون"]))(doc)
+    assert [text[s:e] for s, e, _ in sorted(doc.ner)] == ["ماكرون", "ماكرون"]
+    assert all(doc.ner_confidence[span] == 0.95 for span in doc.ner)
+
 
 def test_stage_spans_match_text_fake_tagger():
     from marsad.ner.component import NerStage

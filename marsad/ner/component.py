@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 
 from marsad.doc import Doc
+from marsad.ner.model import propagate_names
 from marsad.records import Actor
 from marsad.text.normalize import normalize
 from marsad.text.segment import sentences as split_sentences
@@ -70,10 +71,12 @@ class NerStage:
                 sents.append((toks, tuple(m.group() for m in toks)))
         distinct = list(dict.fromkeys(words for _, words in sents))  # news repeats its lead: tag each once
         tagged = dict(zip(distinct, self._entities_many([list(w) for w in distinct])))
+        # a name tagged once also where it stands again untagged (model.propagate_names)
+        ents = propagate_names([list(words) for _, words in sents], [tagged[words] for _, words in sents])
         found: list[tuple[int, int, str]] = []
         conf: dict[tuple[int, int, str], float] = {}
-        for toks, words in sents:
-            for label, i, j, c in tagged[words]:
+        for (toks, _), sent_ents in zip(sents, ents):
+            for label, i, j, c in sent_ents:
                 span = (toks[i].start(), toks[j - 1].end(), label)
                 found.append(span)
                 conf[span] = c
