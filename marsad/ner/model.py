@@ -57,6 +57,8 @@ PROPAGATE_MIN_CONFIDENCE = 0.5
 NAME_PART_MIN_RANK = 300
 # و/ف/ب/ل/ك glued to the first word of a repeated name: "وبشار الأسد", "لنتنياهو"
 NAME_CLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
+_CLITIC_1 = frozenset(c for c in NAME_CLITICS if len(c) == 1)
+_CLITIC_2 = frozenset(c for c in NAME_CLITICS if len(c) == 2)
 
 
 def _surname(word: str, rank: dict) -> bool:
@@ -93,14 +95,17 @@ def propagate_names(sentences: list[list[str]], found: list[list[tuple]], window
                 names.setdefault((last,), []).append((si, typ, conf))
     if not names:
         return found
-    # where each word stands, also without a leading clitic: (sentence, position)
+    # where the first word of each name stands, also after a clitic: (sentence, position)
+    firsts = {name[0] for name in names}
     at: dict[str, list[tuple[int, int]]] = {}
     for si, toks in enumerate(sentences):
         for i, w in enumerate(toks):
-            at.setdefault(w, []).append((si, i))
-            for c in NAME_CLITICS:
-                if w.startswith(c) and len(w) - len(c) >= 2:
-                    at.setdefault(w[len(c):], []).append((si, i))
+            if w in firsts:
+                at.setdefault(w, []).append((si, i))
+            if w[:1] in _CLITIC_1 and len(w) >= 3 and w[1:] in firsts:
+                at.setdefault(w[1:], []).append((si, i))
+            if w[:2] in _CLITIC_2 and len(w) >= 4 and w[2:] in firsts:
+                at.setdefault(w[2:], []).append((si, i))
     taken = [[False] * len(toks) for toks in sentences]
     for si, ents in enumerate(found):
         for _, a, b, _ in ents:
