@@ -252,7 +252,7 @@ def _fold_trigger_model(train_recs: list[dict], docs: dict):
 
     cache: dict = {}
     seqs = [s for r in train_recs for s in T.sequences(docs[r["doc_id"]], r, cache)]
-    detector, types = T.train(seqs)
+    detector, types = T.train(seqs, T.window_table(seqs))  # with the USE window vectors, as shipped
     meta = {**T.class_meta(train_recs), "threshold": T.THRESHOLD, "lexicon_threshold": T.LEXICON_THRESHOLD}
     return TriggerModel(None, meta=meta, detector=detector, types=types)
 
