@@ -407,6 +407,19 @@ class Context:
         return (max(c) + sum(c) / len(c)) / 2
 
 
+def _entry_key(e: Entry) -> tuple:
+    return (e.gid, e.wof, e.name, e.kind)
+
+
+def _bare_name(gaz: "Gazetteer", key: str) -> str:
+    """The name of a mention key without a leading town word that is only a cue ("مدينة زنجبار" →
+    "زنجبار"; "محافظة أبين" stays whole: the unit, not the town)."""
+    head, _, rest = key.partition(" ")
+    if rest and gaz.triggers.get(head, ("",))[0] == "town" and gaz.candidates(rest):
+        return rest
+    return key
+
+
 def _km(la1: float, lo1: float, la2: float, lo2: float) -> float:
     la1, lo1, la2, lo2 = map(math.radians, (la1, lo1, la2, lo2))
     h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
@@ -743,6 +756,10 @@ class PlaceResolver:
         doc_points = PinnedPoints()  # the article's pinned points, with their counts
         for h in hits:
             own = gaz.candidates(h.key, allow_blocked=True) or h.cands  # "محافظة أبين" as listed, not "أبين"
+            if _bare_name(gaz, h.key) != h.key:
+                # but a town word is a cue as much as a part of a name: "مدينة زنجبار" is listed whole for
+                # Zanzibar, and is also "the town of" Zinjibar (Yemen); neither reading is an anchor
+                own = h.cands
             top = gaz.top(own, h.key)
             if top is None or not top.cc or self._minor(top, h.key):
                 continue
@@ -782,6 +799,7 @@ class PlaceResolver:
         loc_longest = max((e - s for s, e in locs), default=0)
         vetoes = SpanSet((s, e) for s, e, lab in doc.ner
                          if lab in ("PERS", "ORG") and conf.get((s, e, lab), 1.0) >= NER_VETO)
+        first_pick: dict[str, tuple] = {}  # name → (entry key, candidate index) of its first accepted town or site
         for h in hits:
             near = Context(admin1s, tuple((la, lo) for s, la, lo in points.get(h.sent, ()) if s != h.start))
             gaz.log_tag = (doc.doc_id, h.start, h.end)
@@ -812,6 +830,13 @@ class PlaceResolver:
                 e = gaz.rank(h.cands, ctx, h.key, near=near)
             if e is None:
                 continue
+            # one place per name in an article: a town or site named again is the one its name was first
+            # pinned to when that is among its readings ("زنجبار" of a Yemen report stays Zinjibar when a
+            # later sentence names no Yemeni place, instead of turning into Zanzibar)
+            name = _bare_name(gaz, h.key)
+            first = first_pick.get(name)
+            if first is not None and e.kind in ("city", "site") and _entry_key(e) != first[0] and first[1] in h.cands:
+                e = gaz.entry(first[1])
             over = locs[bisect_left(loc_starts, h.start - loc_longest):bisect_left(loc_starts, h.end)]
             over = [x for x in over if h.start < x[1]]
             strong, prep = self._evidence(over, h, toks)
@@ -837,6 +862,8 @@ class PlaceResolver:
                     and h.role not in ("rif", "rif_unit", "near"):
                 prec = 3
             places.append(gaz.place(e, prec, text=doc.text[h.start:h.end], span=[h.start, h.end]))
+            if e.kind in ("city", "site") and name not in first_pick:
+                first_pick[name] = (_entry_key(e), next(i for i in h.cands if _entry_key(gaz.entry(i)) == _entry_key(e)))
             if e.kind not in ("country", "continent") and not any(s == h.start for s, _, _ in points.get(h.sent, ())):
                 points.setdefault(h.sent, []).append((h.start, e.lat, e.lon))  # a pinned place guides the next
                 doc_points.add(e.lat, e.lon)
