@@ -462,6 +462,12 @@ def _located(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple
         clause = sorted([p for p in clause if id(p) not in contexts] + [v.place for v in villages],
                         key=lambda p: p.span[0])
     clause = _most_specific(clause)
+    if clause and trig.row.type == "ASSAULT":
+        # a foreign capital after an attack word names a government, not where the attack fell: "في رسائل
+        # ميدانية لكل من واشنطن وأنقرة", "نظراً إلى الدور الرئيس لواشنطن" in a report on Syria
+        main = _main_country(doc)
+        if main is not None:
+            clause = [p for p in clause if not (p.feature_code == "PPLC" and p.country and p.country != main)]
     if clause:
         listed = _listed(doc, clause)
         return (listed if trig.row.type in ("COERCE", "ASSAULT", "PROTEST") else listed[:1]), "clause"
