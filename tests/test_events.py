@@ -15,6 +15,7 @@ PLACES = {
     "الرستن": dict(name="Ar Rastan", geonameid=172059, lat=34.92, lon=36.73, admin1="SY-HI", country="SY", feature_code="PPL"),
     "تلبيسة": dict(name="Talbiseh", geonameid=163490, lat=34.84, lon=36.73, admin1="SY-HI", country="SY", feature_code="PPL"),
     "حمص": dict(name="Homs", geonameid=169577, lat=34.73, lon=36.72, admin1="SY-HI", country="SY", feature_code="PPLA"),
+    "أوروبا": dict(name="Europe", geonameid=6255148, lat=48.69, lon=9.14, admin1=None, country=None, feature_code="CONT"),
     "واشنطن": dict(name="Washington, D.C.", geonameid=4140963, lat=38.9, lon=-77.04, admin1="US-DC", country="US",
                    feature_code="PPLC"),
 }
@@ -61,6 +62,11 @@ def test_seizure_of_listed_places_is_one_event_per_place():
 def test_a_foreign_capital_after_an_attack_word_is_not_where_it_fell():
     events = run("قصف الجيش السوري مواقع في حلب وحمص. وفي حمص، قصفت الطائرات الروسية مواقع في رسالة إلى واشنطن.")
     assert [e.location.name for e in events if e.trigger == "قصفت"] == ["Homs"]
+
+
+def test_a_continent_is_no_event_location():
+    events = run("اعتقلت قوات الأمن عشرات الناشطين في حمص، كما اعتقلت قوات الأمن ناشطين في أوروبا.")
+    assert events and all(e.location is None or e.location.name != "Europe" for e in events)
 
 
 def test_government_capture_is_government_regains_territory():

@@ -447,7 +447,9 @@ def _date(doc: Doc, sent: _Sentence, trig: Trigger) -> TimeExpr | None:
 
 
 def _is_country(p: Place) -> bool:
-    return (p.feature_code or "").startswith("PCL")
+    """A country, or wider: a continent ("اعتقالات في أوروبا") is no event location either (CODEBOOK §4)."""
+    code = p.feature_code or ""
+    return code.startswith("PCL") or code == "CONT"
 
 
 def _located(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[list[Place], str]:
