@@ -16,6 +16,10 @@ PLACES = {
     "تلبيسة": dict(name="Talbiseh", geonameid=163490, lat=34.84, lon=36.73, admin1="SY-HI", country="SY", feature_code="PPL"),
     "حمص": dict(name="Homs", geonameid=169577, lat=34.73, lon=36.72, admin1="SY-HI", country="SY", feature_code="PPLA"),
     "أوروبا": dict(name="Europe", geonameid=6255148, lat=48.69, lon=9.14, admin1=None, country=None, feature_code="CONT"),
+    "الشرق الأوسط": dict(name="Middle East", geonameid=6269133, lat=33.14, lon=35.86, admin1=None, country=None,
+                         feature_code="RGN"),
+    "البحر الأحمر": dict(name="Red Sea", geonameid=350155, lat=20.3, lon=38.5, admin1=None, country=None,
+                         feature_code="RGN"),
     "واشنطن": dict(name="Washington, D.C.", geonameid=4140963, lat=38.9, lon=-77.04, admin1="US-DC", country="US",
                    feature_code="PPLC"),
 }
@@ -67,6 +71,13 @@ def test_a_foreign_capital_after_an_attack_word_is_not_where_it_fell():
 def test_a_continent_is_no_event_location():
     events = run("اعتقلت قوات الأمن عشرات الناشطين في حمص، كما اعتقلت قوات الأمن ناشطين في أوروبا.")
     assert events and all(e.location is None or e.location.name != "Europe" for e in events)
+
+
+def test_a_region_of_several_countries_is_no_event_location_but_a_sea_is():
+    events = run("قصف الجيش السوري مواقع في حلب. وقال مصدر لـ«الشرق الأوسط» إن الطائرات الروسية قصفت مواقع في الشرق الأوسط.")
+    assert all(e.location is None or e.location.name != "Middle East" for e in events)
+    events = run("قصفت الطائرات الروسية سفينة في البحر الأحمر.")
+    assert [e.location.name for e in events] == ["Red Sea"]
 
 
 def test_government_capture_is_government_regains_territory():

@@ -446,10 +446,17 @@ def _date(doc: Doc, sent: _Sentence, trig: Trigger) -> TimeExpr | None:
     return None
 
 
+# English words of the names of seas and straits among the regions that span several countries
+WATER_WORDS = ("Sea", "Ocean", "Strait", "Gulf", "Bay")
+
+
 def _is_country(p: Place) -> bool:
-    """A country, or wider: a continent ("اعتقالات في أوروبا") is no event location either (CODEBOOK §4)."""
+    """A country, or wider: a continent ("اعتقالات في أوروبا") or a region of several countries ("الشرق
+    الأوسط", also the newspaper «الشرق الأوسط» quoted as a source) is no event location either (CODEBOOK
+    §4); a sea of several countries is, for attacks on ships ("في البحر الأحمر")."""
     code = p.feature_code or ""
-    return code.startswith("PCL") or code == "CONT"
+    return code.startswith("PCL") or code == "CONT" or (
+        code == "RGN" and not p.country and not any(w in (p.name or "").split() for w in WATER_WORDS))
 
 
 def _located(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple[list[Place], str]:
