@@ -450,10 +450,10 @@ def _date(doc: Doc, sent: _Sentence, trig: Trigger) -> TimeExpr | None:
 WATER_WORDS = ("Sea", "Ocean", "Strait", "Gulf", "Bay")
 
 
-def _is_country(p: Place) -> bool:
-    """A country, or wider: a continent ("اعتقالات في أوروبا") or a region of several countries ("الشرق
-    الأوسط", also the newspaper «الشرق الأوسط» quoted as a source) is no event location either (CODEBOOK
-    §4); a sea of several countries is, for attacks on ships ("في البحر الأحمر")."""
+def _wider_than_a_place(p: Place) -> bool:
+    """A country or wider, no event location (CODEBOOK §4): also a continent ("اعتقالات في أوروبا") or a
+    region of several countries ("الشرق الأوسط", also the newspaper «الشرق الأوسط» quoted as a source);
+    a sea of several countries is a location, for attacks on ships ("في البحر الأحمر")."""
     code = p.feature_code or ""
     return code.startswith("PCL") or code == "CONT" or (
         code == "RGN" and not p.country and not any(w in (p.name or "").split() for w in WATER_WORDS))
@@ -463,7 +463,8 @@ def _located(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple
     """Places of an event: the list of places right after the trigger (one event each), else the
     nearest place before it in the sentence, else the last place of the previous sentence; with
     where they were found (clause, before, previous, none)."""
-    in_sent = [p for p in MentionIndex.of(doc).places.starting_in(sent.start, sent.end) if not _is_country(p)]
+    in_sent = [p for p in MentionIndex.of(doc).places.starting_in(sent.start, sent.end)
+               if not _wider_than_a_place(p)]
     clause = [p for p in in_sent if trig.token.start <= p.span[0] < clause_end]
     villages = _unlisted_villages(doc, sent, trig.token.end, clause_end, in_sent)
     if villages:
@@ -576,7 +577,7 @@ def _main_place(doc: Doc) -> Place | None:
 def _count_main_place(doc: Doc) -> Place | None:
     counts: dict[tuple, list[Place]] = {}
     for p in doc.places:
-        if p.lat is not None and p.geonameid and not _is_country(p):
+        if p.lat is not None and p.geonameid and not _wider_than_a_place(p):
             counts.setdefault((p.geonameid,), []).append(p)
     if not counts:
         return None
@@ -638,7 +639,8 @@ def _anaphoric(trig: Trigger) -> bool:
 
 
 def _clause_places(doc: Doc, trig: Trigger, clause_end: int) -> list[Place]:
-    return [p for p in MentionIndex.of(doc).places.starting_in(trig.token.start, clause_end) if not _is_country(p)]
+    return [p for p in MentionIndex.of(doc).places.starting_in(trig.token.start, clause_end)
+            if not _wider_than_a_place(p)]
 
 
 def _previous_places(doc: Doc, sent: _Sentence) -> list[Place]:
@@ -651,7 +653,7 @@ def _previous_places(doc: Doc, sent: _Sentence) -> list[Place]:
 def _most_specific(places: list[Place]) -> list[Place]:
     """Distinct non-country places, dropping a region that contains a named town
     ("بلدة الخيام في جنوب لبنان", "قرية X في ريف حلب" → the town only)."""
-    places = [p for p in places if not _is_country(p)]
+    places = [p for p in places if not _wider_than_a_place(p)]
     out: list[Place] = []
     for p in places:
         if any(q.geonameid == p.geonameid and q.geo_precision == p.geo_precision

@@ -72,7 +72,7 @@ class NerStage:
         distinct = list(dict.fromkeys(words for _, words in sents))  # news repeats its lead: tag each once
         tagged = dict(zip(distinct, self._entities_many([list(w) for w in distinct])))
         # a name tagged once also where it stands again untagged (model.propagate_names)
-        ents = propagate_names([list(words) for _, words in sents], [tagged[words] for _, words in sents])
+        ents = propagate_names([words for _, words in sents], [tagged[words] for _, words in sents])
         found: list[tuple[int, int, str]] = []
         conf: dict[tuple[int, int, str], float] = {}
         for (toks, _), sent_ents in zip(sents, ents):

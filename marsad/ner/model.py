@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 from marsad.ner import features
 from marsad.ner.features import DATA
+from marsad.text.normalize import normalize
 
 MODEL = DATA / "ner.crfsuite"
 LICENCE = DATA / "LICENSE-ANERcorp.txt"
@@ -64,14 +65,12 @@ _CLITIC_2 = frozenset(c for c in NAME_CLITICS if len(c) == 2)
 def _surname(word: str, rank: dict) -> bool:
     """Whether the last word of a person's name stands for the person alone: not one of the corpus's most
     frequent words, not a nationality adjective that the tagger took into the name ("الوزير البريطاني")."""
-    from marsad.resolve.actors import nationality_of
-    from marsad.text.normalize import normalize
-
+    from marsad.resolve.actors import nationality_of  # imported on use: it loads the records (pydantic), ~150 ms
     return (len(word) >= 3 and rank.get(normalize(word), 1 << 30) >= NAME_PART_MIN_RANK
             and nationality_of(word) is None)
 
 
-def propagate_names(sentences: list[list[str]], found: list[list[tuple]], window: int | None = None,
+def propagate_names(sentences: Sequence[Sequence[str]], found: list[list[tuple]], window: int | None = None,
                     min_confidence: float = PROPAGATE_MIN_CONFIDENCE) -> list[list[tuple]]:
     """`found` (per sentence, (type, start, end, confidence) entities of `sentences`) plus the other
     occurrences of each name found with at least `min_confidence`, where none of their words is in an

@@ -384,6 +384,10 @@ class _Hit:
     blocked: bool = False  # a stopword name: kept only after "مدينة"/"بلدة"/"محافظة" ("مدينة الميادين")
     clitic: str = ""  # the stripped proclitic chain ("وب" of "وبحلب")
     sent: int = 0  # sentence index
+    name: str = ""  # the key without a town word that is only a cue ("مدينة زنجبار" → "زنجبار"); else the key
+
+    def __post_init__(self):
+        self.name = self.name or self.key
 
 
 @dataclass
@@ -405,19 +409,6 @@ class Context:
             return 0.0
         c = [math.exp(-_km(e.lat, e.lon, la, lo) / 40) for la, lo in self.points]
         return (max(c) + sum(c) / len(c)) / 2
-
-
-def _entry_key(e: Entry) -> tuple:
-    return (e.gid, e.wof, e.name, e.kind)
-
-
-def _bare_name(gaz: "Gazetteer", key: str) -> str:
-    """The name of a mention key without a leading town word that is only a cue ("مدينة زنجبار" →
-    "زنجبار"; "محافظة أبين" stays whole: the unit, not the town)."""
-    head, _, rest = key.partition(" ")
-    if rest and gaz.triggers.get(head, ("",))[0] == "town" and gaz.candidates(rest):
-        return rest
-    return key
 
 
 def _km(la1: float, lo1: float, la2: float, lo2: float) -> float:
@@ -593,14 +584,18 @@ class PlaceResolver:
             ns = doc.norm.norm_index(t.start) + pre
             s = doc.norm.offsets[ns] if ns < len(doc.norm.offsets) else t.start
             cands = gaz.candidates(key, allow_blocked=named)
+            name = key
             head, _, rest = key.partition(" ")
-            if rest and gaz.triggers.get(head, ("",))[0] in ("town", "admin"):
+            cue = gaz.triggers.get(head, ("",))[0] if rest else ""
+            if cue in ("town", "admin") and (after := gaz.candidates(rest)):
                 # "مدينة زنجبار" is listed whole for Zanzibar; the town word may also just precede
                 # "زنجبار" (Zinjibar, Yemen): both readings compete, the article decides
-                cands = tuple(dict.fromkeys(cands + gaz.candidates(rest)))
+                cands = tuple(dict.fromkeys(cands + after))
+                if cue == "town":  # the name is "زنجبار"; "محافظة أبين" stays whole: the unit, not the town
+                    name = rest
             hits.append(_Hit(s, toks[end_tok - 1].end, key, cands, i, end_tok,
                              conj=t.norm.startswith("و") and pre > 0, blocked=key in gaz.blocked,
-                             clitic=t.norm[:pre]))
+                             clitic=t.norm[:pre], name=name))
             i = end_tok
         return hits
 
@@ -756,7 +751,7 @@ class PlaceResolver:
         doc_points = PinnedPoints()  # the article's pinned points, with their counts
         for h in hits:
             own = gaz.candidates(h.key, allow_blocked=True) or h.cands  # "محافظة أبين" as listed, not "أبين"
-            if _bare_name(gaz, h.key) != h.key:
+            if h.name != h.key:
                 # but a town word is a cue as much as a part of a name: "مدينة زنجبار" is listed whole for
                 # Zanzibar, and is also "the town of" Zinjibar (Yemen); neither reading is an anchor
                 own = h.cands
@@ -799,7 +794,7 @@ class PlaceResolver:
         loc_longest = max((e - s for s, e in locs), default=0)
         vetoes = SpanSet((s, e) for s, e, lab in doc.ner
                          if lab in ("PERS", "ORG") and conf.get((s, e, lab), 1.0) >= NER_VETO)
-        first_pick: dict[str, tuple] = {}  # name → (entry key, candidate index) of its first accepted town or site
+        first_pick: dict[str, Entry] = {}  # name → its first accepted town or site
         for h in hits:
             near = Context(admin1s, tuple((la, lo) for s, la, lo in points.get(h.sent, ()) if s != h.start))
             gaz.log_tag = (doc.doc_id, h.start, h.end)
@@ -833,10 +828,10 @@ class PlaceResolver:
             # one place per name in an article: a town or site named again is the one its name was first
             # pinned to when that is among its readings ("زنجبار" of a Yemen report stays Zinjibar when a
             # later sentence names no Yemeni place, instead of turning into Zanzibar)
-            name = _bare_name(gaz, h.key)
-            first = first_pick.get(name)
-            if first is not None and e.kind in ("city", "site") and _entry_key(e) != first[0] and first[1] in h.cands:
-                e = gaz.entry(first[1])
+            first = first_pick.get(h.name)
+            if first is not None and e.kind in ("city", "site") and e != first \
+                    and any(gaz.entry(i) == first for i in h.cands):
+                e = first
             over = locs[bisect_left(loc_starts, h.start - loc_longest):bisect_left(loc_starts, h.end)]
             over = [x for x in over if h.start < x[1]]
             strong, prep = self._evidence(over, h, toks)
@@ -862,8 +857,8 @@ class PlaceResolver:
                     and h.role not in ("rif", "rif_unit", "near"):
                 prec = 3
             places.append(gaz.place(e, prec, text=doc.text[h.start:h.end], span=[h.start, h.end]))
-            if e.kind in ("city", "site") and name not in first_pick:
-                first_pick[name] = (_entry_key(e), next(i for i in h.cands if _entry_key(gaz.entry(i)) == _entry_key(e)))
+            if e.kind in ("city", "site"):
+                first_pick.setdefault(h.name, e)
             if e.kind not in ("country", "continent") and not any(s == h.start for s, _, _ in points.get(h.sent, ())):
                 points.setdefault(h.sent, []).append((h.start, e.lat, e.lon))  # a pinned place guides the next
                 doc_points.add(e.lat, e.lon)
