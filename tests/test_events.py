@@ -22,6 +22,9 @@ PLACES = {
                          feature_code="RGN"),
     "واشنطن": dict(name="Washington, D.C.", geonameid=4140963, lat=38.9, lon=-77.04, admin1="US-DC", country="US",
                    feature_code="PPLC"),
+    # a seat of government: the rule reads the seat list, not the gazetteer's feature code
+    "موسكو": dict(name="Moscow", geonameid=524901, lat=55.75, lon=37.62, admin1=None, country="RU",
+                  feature_code="PPLA"),
 }
 ACTORS = {
     "فصائل المعارضة": dict(name="Syrian opposition factions", country="SYR", sector="REB", kind="group"),
@@ -66,6 +69,27 @@ def test_seizure_of_listed_places_is_one_event_per_place():
 def test_a_foreign_capital_after_an_attack_word_is_not_where_it_fell():
     events = run("قصف الجيش السوري مواقع في حلب وحمص. وفي حمص، قصفت الطائرات الروسية مواقع في رسالة إلى واشنطن.")
     assert [e.location.name for e in events if e.trigger == "قصفت"] == ["Homs"]
+
+
+def test_a_capital_named_as_a_government_is_not_a_location():
+    events = run("اتهمت موسكو فصائل المعارضة بالتصعيد.")
+    assert events and all(e.location is None for e in events if e.plover.type == "ACCUSE")
+    # the government borrowed from the sentence before is no place either
+    events = run("حذرت موسكو من التصعيد. وقصفت الطائرات الروسية مواقع للمعارضة.")
+    assert not [e for e in events if e.location and e.location.name == "Moscow"]
+    # with a word of place before it, it is where the event happened
+    for text in ("تظاهر المئات في موسكو.", "تظاهر المئات في العاصمة الروسية موسكو."):
+        assert [e.location.name for e in run(text)] == ["Moscow"]
+    events = run("اعتقلت قوات الأمن ناشطين في حمص وموسكو.")  # a list takes the word before its first name
+    assert [e.location.name for e in events] == ["Homs", "Moscow"]
+
+
+def test_a_common_noun_and_its_adjective_is_no_unlisted_village():
+    # "منطقة الحدود الأردنية" is the Jordanian border area, "بلدة ميفدون الجنوبية" a village
+    events = run("قصف الجيش السوري منطقة الحدود الأردنية قرب حمص.")
+    assert [e.location.name for e in events] == ["Homs"]
+    events = run("قصف الجيش السوري بلدة ميفدون الجنوبية قرب حمص.")
+    assert [e.location.name for e in events] == ["ميفدون (near Homs)"]
 
 
 def test_a_continent_is_no_event_location():

@@ -38,9 +38,10 @@ from marsad.extract.speech import source_attributions, source_spans
 from marsad.extract.triggers import Trigger, find_triggers, trigger_lexicon
 from marsad.records import Acled, Actor, Anchor, Event, Place, Plover, TimeExpr
 from marsad.resolve.actors import nationality_of
+from marsad.resolve.geo import VERY_COMMON_WORD
 from marsad.text.lexicon import FormLexicon, forms, read_tsv
 from marsad.text.normalize import normalize
-from marsad.text.segment import Token
+from marsad.text.segment import Token, word_zipf
 from marsad.text.spans import _UNSET, MentionIndex
 
 STATE_SECTORS = {"GOV", "MIL", "COP", "SPY", "JUD"}
@@ -471,20 +472,21 @@ def _located(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple
         contexts = {id(v.context) for v in villages}
         clause = sorted([p for p in clause if id(p) not in contexts] + [v.place for v in villages],
                         key=lambda p: p.span[0])
-    clause = _most_specific(clause)
+    clause = _most_specific([p for p in clause if not _names_a_government(doc, p)])
     if clause and trig.row.type == "ASSAULT":
         # a foreign capital after an attack word names a government, not where the attack fell: "في رسائل
         # ميدانية لكل من واشنطن وأنقرة", "نظراً إلى الدور الرئيس لواشنطن" in a report on Syria
         main = _main_country(doc)
         if main is not None:
-            clause = [p for p in clause if not (p.feature_code == "PPLC" and p.country and p.country != main)]
+            clause = [p for p in clause if not (_is_seat(p) and p.country != main)]
     if clause:
         listed = _listed(doc, clause)
         return (listed if trig.row.type in ("COERCE", "ASSAULT", "PROTEST") else listed[:1]), "clause"
     # a place borrowed from before the trigger or the previous sentence must lie in the article's
     # country: "واشنطن" named two sentences up is not where a drone hit a base in Syria
     main = _main_country(doc)
-    local = lambda ps: [p for p in ps if main is None or p.country == main or p.country is None]
+    local = lambda ps: [p for p in ps if (main is None or p.country == main or p.country is None)
+                        and not _names_a_government(doc, p)]
     before = _most_specific(local([p for p in in_sent if p.span[1] <= trig.token.start]))
     if before:
         return before[-1:], "before"
@@ -492,6 +494,57 @@ def _located(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple
     if previous and trig.row.type in ("COERCE", "ASSAULT", "PROTEST"):
         return previous[-1:], "previous"
     return [], "none"
+
+
+# words after which a seat of government is a place, not its government: "في موسكو", "قرب كييف",
+# "ريف دمشق", "شمال بغداد", "العاصمة الروسية موسكو"
+_PLACE_CUES = frozenset(normalize(w) for w in (
+    "في إلى الى من على قرب نحو باتجاه عند داخل خارج حول محيط أطراف ريف ضواحي ضاحية وسط شمال جنوب شرق غرب "
+    "شمالي جنوبي شرقي غربي العاصمة عاصمة مدينة محافظة منطقة").split())
+
+
+@lru_cache(maxsize=1)
+def _government_seats() -> dict[str, str]:
+    """Normalized name → country of the seats of government news names for their governments."""
+    return {normalize(r[0]): r[1] for r in read_tsv(data_path("geo", "government_seats.tsv"))}
+
+
+def _is_seat(p: Place) -> bool:
+    country = _government_seats().get(normalize(p.text or ""))
+    return country is not None and p.country == country
+
+
+def _names_a_government(doc: Doc, p: Place) -> bool:
+    """A capital with no word of place before it names its government, not where something happened
+    (CODEBOOK §2: the location is where it happened): "حذّرت واشنطن", "اتهمت الدفاع الروسية كييف",
+    "جنود كييف", "بقيادة واشنطن"; but "في موسكو", "بموسكو", "قرب كييف", "في واشنطن وموسكو" (a list
+    takes the word before its first name), "العاصمة الروسية موسكو" are places. (Reading the object of
+    an attack word as a place, "قصف دمشق", changed nothing in the corpus cross-validation.)"""
+    if not p.span or not _is_seat(p):
+        return False
+    toks = doc.tokens_between(max(0, p.span[0] - 300), p.span[1])  # enough for a list of places
+    i = next((k for k, t in enumerate(toks) if t.start <= p.span[0] < t.end), None)
+    if i is None:
+        return False
+    places = MentionIndex.of(doc).places
+    k, name_start = i, p.span[0]
+    while True:
+        if "ب" in normalize(doc.text[toks[k].start:name_start]):
+            return False  # "بموسكو", "وبواشنطن"
+        k -= 1
+        while k >= 0 and toks[k].norm in ("و", "،", ","):
+            k -= 1
+        listed = places.covering(toks[k].start) if k >= 0 else []
+        if not listed:
+            break
+        name_start = listed[0].span[0]
+    if k < 0:
+        return True
+    before = toks[k].norm.removeprefix("و")
+    if before in _PLACE_CUES:
+        return False
+    # a place noun and its adjective: "العاصمة الروسية موسكو"
+    return not (k > 0 and toks[k - 1].norm.removeprefix("و") in _PLACE_CUES and _adjective_like(before))
 
 
 @lru_cache(maxsize=1)
@@ -525,6 +578,9 @@ def _unlisted_villages(doc: Doc, sent: _Sentence, start: int, end: int, in_sent:
         if (covered(name) or nouns.has(name.norm) or links.has(name.norm) or function.has(name.norm)
                 or trigger_lexicon().has(name.norm) or _adjective_like(name.norm)):
             continue
+        after = toks[i + 2].norm if i + 2 < len(toks) else ""
+        if after.startswith("ال") and _adjective_like(after) and _very_common(name.text):
+            continue  # a common noun and its adjective: "منطقة الحدود الأردنية" ("قاعدة العند الجوية" is a name)
         last = name
         quoted = doc.text[name.start - 1:name.start] in QUOTES
         if quoted:  # موقع "جل العلام": the whole quoted name
@@ -593,6 +649,12 @@ def _name_heads() -> FormLexicon:
 def _village_lexicon(role: str) -> FormLexicon:
     rows = read_tsv(data_path("events", "place_nouns.tsv"))
     return FormLexicon([(f, True) for r in rows if r[1] == role for f in forms(r[0])])
+
+
+def _very_common(word: str) -> bool:
+    """A word this common in Arabic text (wordfreq Zipf, as the place guards use it) is a noun before it is
+    a name: "الحدود" 5.15, "الجيش" 5.5; not "الخيام" 3.75 or "العند" (unlisted)."""
+    return word_zipf(word.strip("،,.:؛\"«»")) >= VERY_COMMON_WORD
 
 
 def _adjective_like(w: str) -> bool:

@@ -118,6 +118,11 @@ def _word_lists() -> tuple[dict[str, float], frozenset[str]]:
     return common, joined
 
 
+def word_zipf(word: str) -> float:
+    """wordfreq Zipf of a word as written (0 for a word not among the common ones)."""
+    return _word_lists()[0].get(word, 0.0)
+
+
 # bounded small: the look-ups are cheap, and a cache of every long word of a large corpus grew by ~10 MB
 @lru_cache(maxsize=16_384)
 def glued_split(word: str) -> int | None:
