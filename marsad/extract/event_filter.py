@@ -23,20 +23,13 @@ Weights are stored to four decimals, sorted by feature name; no library is neede
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from marsad.data import data_path
+from marsad.extract.sparse_logit import SparseLogit, bucket
 
 FILTER_FILE = "event_filter.tsv"
 SPEECH_ACT_TYPES = {"REQUEST", "THREATEN", "REJECT", "ACCUSE"}
-
-
-def _bucket(x: int, edges: tuple[int, ...]) -> str:
-    for e in edges:
-        if x <= e:
-            return str(e)
-    return f">{edges[-1]}"
 
 
 def _key(ev) -> tuple:
@@ -94,7 +87,7 @@ def candidate_features(doc, cands: list) -> list[list[str]]:
                 base.append("main_place")
             if place.span:
                 d = place.span[0] - trig.token.end
-                base.append(f"pdist={_bucket(d, (-200, -60, -20, 0, 20, 60, 150))}")
+                base.append(f"pdist={bucket(d, (-200, -60, -20, 0, 20, 60, 150))}")
         base.append(f"nplaces={min(c.places, 3)}")
         if c.list_index:
             base.append("listed_after_first")
@@ -105,7 +98,7 @@ def candidate_features(doc, cands: list) -> list[list[str]]:
         if ev.modality and ev.modality.future:
             base.append("future")
         si = c.sent.index
-        base.append(f"sent={_bucket(si, (0, 1, 2, 4, 8, 16))}")
+        base.append(f"sent={bucket(si, (0, 1, 2, 4, 8, 16))}")
         base.append(f"sentrel={min(3, 4 * si // nsent)}")
         if ev.attribution:
             base.append("attributed")
@@ -114,8 +107,8 @@ def candidate_features(doc, cands: list) -> list[list[str]]:
         if c.previous is not None:
             base.append(f"prev={c.previous.row.type}")
             if c.previous.row.type in SPEECH_ACT_TYPES:
-                base.append(f"prev_speech_gap={_bucket(trig.index - c.previous.index, (1, 3, 6))}")
-        base.append(f"tok={_bucket(trig.index, (0, 2, 5, 10, 20))}")
+                base.append(f"prev_speech_gap={bucket(trig.index - c.previous.index, (1, 3, 6))}")
+        base.append(f"tok={bucket(trig.index, (0, 2, 5, 10, 20))}")
         n = count[k]
         base.append(f"samekey={min(n, 3)}")
         first = k not in seen_keys
@@ -173,40 +166,13 @@ def _twin_features(cands: list, c, i: int) -> list[str]:
     return out
 
 
-@dataclass
-class EventFilter:
+class EventFilter(SparseLogit):
     """Logistic regression over candidate features; a candidate is kept when its probability is at
     least `threshold`."""
-
-    bias: float
-    weights: dict[str, float] = field(default_factory=dict)
-    threshold: float = 0.5
-
-    def probability(self, feats: list[str]) -> float:
-        z = self.bias + sum(self.weights.get(f, 0.0) for f in feats)
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
     def decide(self, doc, cands: list) -> None:
         for c, f in zip(cands, candidate_features(doc, cands)):
             c.keep = self.probability(f) >= self.threshold
-
-    def write(self, path: Path) -> None:
-        lines = [f"#threshold\t{self.threshold:.4f}", f"#bias\t{self.bias:.4f}"]
-        lines += [f"{n}\t{w:.4f}" for n, w in sorted(self.weights.items())]
-        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-    @classmethod
-    def read(cls, path: Path) -> "EventFilter":
-        bias, threshold, weights = 0.0, 0.5, {}
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
-            name, _, value = line.rpartition("\t")
-            if name == "#bias":
-                bias = float(value)
-            elif name == "#threshold":
-                threshold = float(value)
-            elif name:
-                weights[name] = float(value)
-        return cls(bias, weights, threshold)
 
     @classmethod
     def shipped(cls) -> "EventFilter | None":
@@ -216,14 +182,4 @@ class EventFilter:
 
 def train_filter(X: list[list[str]], y: list[bool], c: float = 0.5, threshold: float = 0.5) -> EventFilter:
     """Fit the filter on candidate features and labels (deterministic: lbfgs, fixed data order)."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    if len(set(y)) < 2:
-        return EventFilter(4.0 if (y and y[0]) else -4.0, {}, threshold)
-    vec = DictVectorizer()
-    A = vec.fit_transform([{f: 1 for f in fs} for fs in X])
-    clf = LogisticRegression(C=c, max_iter=5000).fit(A, y)
-    names = vec.get_feature_names_out()
-    weights = {str(n): float(round(w, 4)) for n, w in zip(names, clf.coef_[0]) if abs(w) >= 5e-4}
-    return EventFilter(float(round(clf.intercept_[0], 4)), weights, threshold)
+    return EventFilter.fit(X, y, c, threshold)

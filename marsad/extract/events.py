@@ -100,12 +100,21 @@ class EventExtractor:
     the learned stack wins the corpus cross-validation but loses on the development gold and drops
     clear cases outside the corpus's domain, such as the seed article's captures of towns (README,
     "The event corpus"). MARSAD_EVENT_FILTER and MARSAD_EVENT_PLACES ("learned" or "rules") override
-    one part, for measuring."""
+    one part, for measuring. `actor_ranker`: the learned choice of each event's actor (actor_ranker.py),
+    on by default in both stacks (it wins the corpus cross-validation and the development gold);
+    MARSAD_EVENT_ACTORS=rules or False keeps the hand rules' actor."""
 
     name = "events"
 
-    def __init__(self, trigger_model=None, event_filter=None, place_ranker=None):
+    def __init__(self, trigger_model=None, event_filter=None, place_ranker=None, actor_ranker=None):
         stack = _env_mode("MARSAD_EVENTS", "rules")
+        if actor_ranker is None:
+            actor_ranker = False
+            if _env_mode("MARSAD_EVENT_ACTORS", "learned") == "learned":
+                from marsad.extract.actor_ranker import ActorRanker
+
+                actor_ranker = ActorRanker.shipped() or False
+        self.actor_ranker = actor_ranker or None
         if event_filter is None:
             event_filter = False
             if _env_mode("MARSAD_EVENT_FILTER", stack) == "learned":
@@ -184,6 +193,8 @@ class EventExtractor:
         if not complete and any(verdicts.values()):
             return []
         actor = _completed_actor(doc, sent, trig, actor, last_actor)
+        if self.actor_ranker is not None:  # the learned choice among the sentence's actors (actor_ranker.py)
+            actor = self.actor_ranker.choose(doc, sent, trig, clause_end, actor, last_actor)
         when = _date(doc, sent, trig)
         modality = modality_of(sent.toks, trig.index, when, doc.published)
         verdicts["negated"], verdicts["hypothetical"] = bool(modality.negated), bool(modality.hypothetical)
@@ -217,12 +228,12 @@ class EventExtractor:
         return out
 
 
-EVENT_ENV = ("MARSAD_EVENTS", "MARSAD_EVENT_FILTER", "MARSAD_EVENT_PLACES")
+EVENT_ENV = ("MARSAD_EVENTS", "MARSAD_EVENT_FILTER", "MARSAD_EVENT_PLACES", "MARSAD_EVENT_ACTORS")
 
 
 def check_environment() -> None:
-    """Raise ValueError for a misspelt MARSAD_EVENTS / MARSAD_EVENT_FILTER / MARSAD_EVENT_PLACES (the CLI
-    checks before it reads any input)."""
+    """Raise ValueError for a misspelt MARSAD_EVENTS / MARSAD_EVENT_FILTER / MARSAD_EVENT_PLACES /
+    MARSAD_EVENT_ACTORS (the CLI checks before it reads any input)."""
     for var in EVENT_ENV:
         _env_mode(var, "rules")
 

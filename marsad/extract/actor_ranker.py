@@ -1,0 +1,196 @@
+"""The learned actor choice: which actor mention of the sentence is an event's first actor.
+
+The event stage finds a trigger's actor with hand rules (events.py `_actors`, `_completed_actor`: the
+mention right before the verb, else the first after it unless a preposition marks it as the target, a
+nationality adjective on the attack noun, the subject carried from the previous sentence). This module
+makes that choice with a ranking model over every candidate: the actor mentions of the sentence, the
+nationality adjective after the trigger, the subject carried from the previous sentence, and the rules'
+own choice. Each candidate's features (`candidate_features`) say where it stands (before or after the
+trigger, how many words away, whether it is the nearest on its side, whether a comma, a particle ("عن",
+"على", glued "ل") or the start of reported speech lies between), what it is (kind, where the mention came
+from), what the other candidates offer (a mention right after or right before the trigger), whether the
+trigger carries its subject ("استهدفوا") and whether the rules chose it, crossed with the kind of event
+(material or verbal). The best-scored candidate is the actor, except that a subject the rules found glued
+to the verb stays (`ActorRanker.choose`).
+
+Training data: the annotated corpus (corpus/annotations/*.jsonl joined with ../shared by
+scripts/annot.py; docs/annotation.md). For every candidate event of the rules that score.py's event
+match (type, location within 30 km, date) pairs with an annotated event, a candidate is right when its
+(country, sector), as the event record would carry it, is that of the annotated event's first actor,
+which is what score.py's "actors on matched events" compares; the model is a logistic regression on the
+difference of a right and a wrong candidate's features (train_actor_ranker.py). Rebuild the shipped model
+(marsad/data/events/actor_ranker.tsv) byte for byte, and print the document-grouped cross-validation
+that chose it, with
+
+    python -m marsad.extract.train_actor_ranker --shared ../shared
+
+Weights are stored to four decimals, sorted by feature name; no library is needed at run time.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left
+from pathlib import Path
+
+from marsad.data import data_path
+from marsad.extract.sparse_logit import SparseLogit, bucket
+from marsad.records import Actor
+
+ACTOR_FILE = "actor_ranker.tsv"
+MATERIAL = {"ASSAULT", "COERCE", "PROTEST", "MOBILIZE", "SANCTION", "AID", "RETREAT"}
+
+
+def actor_candidates(doc, sent, trig, rule_actor: Actor | None, last_actor: Actor | None) -> list[Actor]:
+    """The actors an event could have: the sentence's actor mentions, the nationality adjective after
+    the trigger ("قصف إسرائيلي"), the subject carried from the previous sentence, the rules' choice."""
+    from marsad.extract.events import _carried, _nationality_after, _public
+    from marsad.text.spans import MentionIndex
+
+    out: list[Actor] = []
+    seen: set = set()
+
+    def add(a: Actor | None) -> None:
+        if a is None:
+            return
+        key = (tuple(a.span) if a.span else None, a.country, a.sector)
+        if key not in seen:
+            seen.add(key)
+            out.append(a)
+
+    for a in MentionIndex.of(doc).actors.starting_in(sent.start, sent.end):
+        add(_public(a))
+    national = _nationality_after(sent.toks, trig)
+    # the adjective of a named actor is that actor: "ورفضت الحكومة السورية" is the Syrian government
+    if national is not None and not any(a.span and a.span[0] <= national.span[0] < a.span[1] for a in out):
+        add(national)
+    add(_carried(last_actor, doc, sent))
+    add(rule_actor)
+    return out
+
+
+def candidate_features(doc, sent, trig, clause_end: int, cands: list[Actor], rule_actor: Actor | None,
+                       speakers: list[tuple[int, int]]) -> list[list[str]]:
+    """The features of each candidate (strings; each also crossed with the event's kind)."""
+    from marsad.extract.events import _adjacent, _marked_recipient, _requirements, _subject_marked
+
+    kind = "mat" if trig.row.type in MATERIAL else "verb"
+    banned = _requirements().get(trig.row.type, (None, True, frozenset()))[2]
+    subj = _subject_marked(trig.token)
+    starts = [t.start for t in sent.toks]
+    ts = trig.token.start
+    in_sent = [c for c in cands if c.span and sent.start <= c.span[0] < sent.end]
+    before = sorted((c for c in in_sent if c.span[1] <= ts), key=lambda c: -c.span[0])
+    after = sorted((c for c in in_sent if c.span[0] >= trig.token.end), key=lambda c: c.span[0])
+    # what the other candidates offer: a mention right after the verb (its subject in verb-first order,
+    # "دعت السفارة الروسية") or right before it makes a subject carried from elsewhere unlikely
+    first_after = [c for c in after if not any(trig.token.end <= s < c.span[0] for s in starts)]
+    adjacent_before = [c for c in before if _adjacent(doc, c, trig)]
+    out = []
+    for c in cands:
+        # no feature of the sector itself: the corpus's sector priors (most attacks by its resistance
+        # groups) gave air strikes to rebels in a Syria report; without them CV 0.581 against 0.591,
+        # dev gold actors 0.734 against 0.646
+        f = [f"kind={c.kind or '-'}", f"source={c.source or '-'}"]
+        if any(o is not c for o in first_after):
+            f.append("other_right_after")
+        if any(o is not c for o in adjacent_before):
+            f.append("other_adjacent_before")
+        if c is rule_actor or (rule_actor is not None and c.span and c.span == rule_actor.span
+                               and c.sector == rule_actor.sector):
+            f.append("rule_choice")
+        if rule_actor is None:
+            f.append("rule_none")
+        if c.sector in banned:
+            f.append("banned_sector")
+        if not c.span or not (sent.start <= c.span[0] < sent.end):
+            where = "carried"
+        elif c.source == "nationality":
+            where = "nationality"
+        elif c.span[1] <= ts:
+            where = "before"
+            rank = before.index(c) if c in before else 9
+            f.append(f"before_rank={min(rank, 3)}")
+            words = sum(1 for s in starts if c.span[1] <= s < ts)
+            f.append(f"before_words={bucket(words, (0, 1, 2, 4, 8, 16))}")
+            gap = doc.text[c.span[1]:ts]
+            if "،" in gap or "," in gap:
+                f.append("comma_between")
+            if _adjacent(doc, c, trig):
+                f.append("adjacent")
+            if any(c.span[1] <= s <= ts for s, _ in speakers):
+                f.append("speech_between")
+        else:
+            where = "after"
+            rank = after.index(c) if c in after else 9
+            f.append(f"after_rank={min(rank, 3)}")
+            words = sum(1 for s in starts if trig.token.end <= s < c.span[0])
+            f.append(f"after_words={bucket(words, (0, 1, 2, 4, 8, 16))}")
+            if c.span[0] >= clause_end:
+                f.append("past_clause")
+            if _marked_recipient(doc, c):
+                f.append("marked_recipient")
+        if c.span and sent.start <= c.span[0] < sent.end and where != "nationality":
+            # the particle before the mention: "عن المعتقلين", "على مواقع", glued "ل"/"ب"
+            k = bisect_left(starts, c.span[0])
+            prev = sent.toks[k - 1].norm if k > 0 else "^"
+            f.append(f"prev_word={prev if len(prev) <= 3 else '*'}")
+            glued = doc.text[c.span[0] - 1] if c.span[0] > 0 and not doc.text[c.span[0] - 1].isspace() else ""
+            if glued:
+                f.append(f"glued={glued}")
+        if c.span and any(s <= c.span[0] < q for s, q in speakers):
+            f.append("is_speaker")
+        f.append(f"where={where}")
+        f.append(f"type={trig.row.type}|where={where}")
+        if subj:
+            f.append(f"subject_marked|where={where}")
+        f += [f"{kind}|{x}" for x in f if not x.startswith("type=")]
+        out.append(f)
+    return out
+
+
+def _trigger_shape(w: str) -> str:
+    """A rough part of speech of the trigger word, which decides whether the mention after it is its
+    subject or its object: "noun" for a definite or feminine verbal noun ("الاعتقال", "مداهمة"), "verb" for
+    a past verb of a feminine or plural subject ("دعت", "قصفت", "استهدفوا"), else "other" ("قصف")."""
+    bare = w[1:] if w[:1] in "وف" and len(w) > 3 else w
+    if bare.startswith(("ال", "بال", "لل")) or bare.endswith(("ه", "ات")):
+        return "noun"
+    if bare.endswith(("ت", "وا")):
+        return "verb"
+    return "other"
+
+
+def speaker_spans(doc, sent) -> list[tuple[int, int]]:
+    """Spans from a reporting speaker to its quote, and the sources ("بحسب ما أفاد مراسلون")."""
+    from marsad.extract.speech import source_spans
+    from marsad.text.spans import MentionIndex
+
+    spans = [(st.span[0], st.quote_span[0]) for st in MentionIndex.of(doc).statements.starting_in(sent.start, sent.end)
+             if st.quote_span]
+    return spans + list(source_spans(doc, sent.index))
+
+
+class ActorRanker(SparseLogit):
+    """Weights over candidate features; the best-scored candidate is the actor when its probability is at
+    least `threshold` (0 in the shipped model: always, when there is one)."""
+
+    def choose(self, doc, sent, trig, clause_end: int, rule_actor: Actor | None,
+               last_actor: Actor | None) -> Actor | None:
+        cands = actor_candidates(doc, sent, trig, rule_actor, last_actor)
+        if not cands:
+            return None
+        feats = candidate_features(doc, sent, trig, clause_end, cands, rule_actor, speaker_spans(doc, sent))
+        # the rules' subject of a verb stays: the mention glued before the trigger ("بشار الأسد حث"), or
+        # right after a past verb in verb-first order ("دعت السفارة الروسية"); the corpus's triggers are
+        # mostly verbal nouns, whose next word is their object, so the model alone undervalues this
+        # (corpus CV 0.584 with it, 0.587 without; dev gold actors 0.772 against 0.760)
+        verb = _trigger_shape(trig.token.norm) == "verb"
+        for c, f in zip(cands, feats):
+            if "rule_choice" in f and ("adjacent" in f or (verb and "after_words=0" in f)):
+                return c
+        p, best = max(((self.probability(f), i) for i, f in enumerate(feats)), key=lambda x: (x[0], -x[1]))
+        return cands[best] if p >= self.threshold else None
+
+    @classmethod
+    def shipped(cls) -> "ActorRanker | None":
+        path = Path(data_path("events", ACTOR_FILE))
+        return cls.read(path) if path.exists() else None

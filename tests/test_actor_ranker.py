@@ -1,0 +1,70 @@
+"""The learned actor choice (marsad/extract/actor_ranker.py): candidates, features, the shipped model."""
+from test_events import make_doc
+
+from marsad.extract.actor_ranker import ActorRanker, actor_candidates, candidate_features
+from marsad.extract.events import EventExtractor
+from marsad.extract.train_actor_ranker import fit
+
+
+def events(text: str, ranker=None):
+    return EventExtractor(actor_ranker=ranker)(make_doc(text)).events
+
+
+def test_shipped_ranker_loads_and_is_used_by_default():
+    ranker = ActorRanker.shipped()
+    assert ranker is not None and len(ranker.weights) > 50
+    assert isinstance(EventExtractor().actor_ranker, ActorRanker)
+    assert EventExtractor(actor_ranker=False).actor_ranker is None
+
+
+def test_the_weights_decide_between_the_candidates():
+    text = "قالت فصائل المعارضة إن الطائرات الروسية أمس قصفت حمص."  # no mention glued to the verb
+    before = ActorRanker(0.0, {"where=before": 2.0, "before_rank=1": 3.0}, 0.0)
+    [e] = events(text, before)
+    assert e.actors[0].name == "Syrian opposition factions"  # the farther mention before the verb
+    nearest = ActorRanker(0.0, {"before_rank=0": 3.0}, 0.0)
+    [e] = events(text, nearest)
+    assert e.actors[0].name == "Russian air force"
+    # below the threshold there is no actor
+    [e] = events("اعتقل عشرة أشخاص في حمص.", ActorRanker(-5.0, {}, 0.5))
+    assert not e.actors
+
+
+def test_candidates_and_their_features():
+    from marsad.extract.events import EventExtractor as X
+
+    doc = make_doc("قصف الجيش السوري مواقع فصائل المعارضة في حلب.")
+    stage = X(actor_ranker=False)
+    seen = []
+
+    class Spy:
+        def choose(self, doc, sent, trig, clause_end, rule_actor, last_actor):
+            cands = actor_candidates(doc, sent, trig, rule_actor, last_actor)
+            seen.append((cands, candidate_features(doc, sent, trig, clause_end, cands, rule_actor, [])))
+            return rule_actor
+
+    stage.actor_ranker = Spy()
+    stage(doc)
+    [(cands, feats)] = seen
+    names = [c.name for c in cands]
+    assert names == ["Syrian army", "Syrian opposition factions"]
+    army, rebels = feats
+    assert "where=after" in army and "after_rank=0" in army and "rule_choice" in army
+    assert "after_rank=1" in rebels and "other_right_after" in rebels
+    assert all(f"mat|{x}" in army for x in ("where=after", "after_rank=0"))
+
+
+def test_shipped_ranker_on_plain_sentences():
+    [e] = events("قصفت الطائرات الروسية أطراف مدينة حلب.")
+    assert e.actors[0].name == "Russian air force"
+    # a subject right after a past verb stays the actor (verb-first order)
+    [e] = events("اعتقلت قوات الأمن عشرة من الشبان في حمص.")
+    assert e.actors[0].sector == "COP"
+
+
+def test_pairwise_fit_is_deterministic_and_ranks_the_right_candidate_first():
+    rows = {"a": [([["where=before", "adjacent"], ["where=after"]], [True, False], False)] * 5,
+            "b": [([["where=after", "marked_recipient"], ["where=before"]], [False, True], False)] * 5}
+    m1, m2 = fit(rows, ["a", "b"]), fit(rows, ["a", "b"])
+    assert m1.weights == m2.weights and m1.threshold == 0.0
+    assert m1.probability(["where=before"]) > m1.probability(["where=after"])
