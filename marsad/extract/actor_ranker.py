@@ -82,7 +82,8 @@ def candidate_features(doc, sent, trig, clause_end: int, cands: list[Actor], rul
     after = sorted((c for c in in_sent if c.span[0] >= trig.token.end), key=lambda c: c.span[0])
     # what the other candidates offer: a mention right after the verb (its subject in verb-first order,
     # "دعت السفارة الروسية") or right before it makes a subject carried from elsewhere unlikely
-    first_after = [c for c in after if not any(trig.token.end <= s < c.span[0] for s in starts)]
+    words_between = lambda a, b: bisect_left(starts, b) - bisect_left(starts, a)  # noqa: E731 (starts sorted)
+    first_after = [c for c in after if words_between(trig.token.end, c.span[0]) == 0]
     adjacent_before = [c for c in before if _adjacent(doc, c, trig)]
     out = []
     for c in cands:
@@ -109,7 +110,7 @@ def candidate_features(doc, sent, trig, clause_end: int, cands: list[Actor], rul
             where = "before"
             rank = before.index(c) if c in before else 9
             f.append(f"before_rank={min(rank, 3)}")
-            words = sum(1 for s in starts if c.span[1] <= s < ts)
+            words = words_between(c.span[1], ts)
             f.append(f"before_words={bucket(words, (0, 1, 2, 4, 8, 16))}")
             gap = doc.text[c.span[1]:ts]
             if "،" in gap or "," in gap:
@@ -122,7 +123,7 @@ def candidate_features(doc, sent, trig, clause_end: int, cands: list[Actor], rul
             where = "after"
             rank = after.index(c) if c in after else 9
             f.append(f"after_rank={min(rank, 3)}")
-            words = sum(1 for s in starts if trig.token.end <= s < c.span[0])
+            words = words_between(trig.token.end, c.span[0])
             f.append(f"after_words={bucket(words, (0, 1, 2, 4, 8, 16))}")
             if c.span[0] >= clause_end:
                 f.append("past_clause")
@@ -173,12 +174,17 @@ class ActorRanker(SparseLogit):
     """Weights over candidate features; the best-scored candidate is the actor when its probability is at
     least `threshold` (0 in the shipped model: always, when there is one)."""
 
+    _sentence: tuple = (None, None, [])  # (doc, sentence index, its speaker spans) of the last call
+
     def choose(self, doc, sent, trig, clause_end: int, rule_actor: Actor | None,
                last_actor: Actor | None) -> Actor | None:
         cands = actor_candidates(doc, sent, trig, rule_actor, last_actor)
         if not cands:
             return None
-        feats = candidate_features(doc, sent, trig, clause_end, cands, rule_actor, speaker_spans(doc, sent))
+        last_doc, last_index, _ = self._sentence
+        if last_doc is not doc or last_index != sent.index:  # the speakers, once per sentence
+            self._sentence = (doc, sent.index, speaker_spans(doc, sent))
+        feats = candidate_features(doc, sent, trig, clause_end, cands, rule_actor, self._sentence[2])
         # the rules' subject of a verb stays: the mention glued before the trigger ("بشار الأسد حث"), or
         # right after a past verb in verb-first order ("دعت السفارة الروسية"); the corpus's triggers are
         # mostly verbal nouns, whose next word is their object, so the model alone undervalues this
