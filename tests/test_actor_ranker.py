@@ -68,3 +68,23 @@ def test_pairwise_fit_is_deterministic_and_ranks_the_right_candidate_first():
     m1, m2 = fit(rows, ["a", "b"]), fit(rows, ["a", "b"])
     assert m1.weights == m2.weights and m1.threshold == 0.0
     assert m1.probability(["where=before"]) > m1.probability(["where=after"])
+
+
+def test_country_table_gives_a_generic_actor_the_country_of_the_article():
+    from marsad.records import Actor, Place
+
+    text = "قصفت المقاومة موقعاً في الخيام."
+    doc = make_doc(text)
+    i = text.index("الخيام")
+    doc.places.append(Place(text="الخيام", name="Khiam", geonameid=1, lat=33.33, lon=35.61, country="LB",
+                            geo_precision=1, span=[i, i + 6]))
+    ranker = ActorRanker(0.0, {}, 0.0)
+    ranker.countries = {("المقاومه", "LB"): "LBN", ("حزب الله", "LB"): "IRN"}
+    resistance = Actor(text="المقاومة", country="PSE", sector="REB", kind="group", span=[5, 13])
+    assert ranker._in_context(doc, resistance).country == "LBN"
+    # an organisation (or a person, or a state) keeps its own country
+    hezbollah = Actor(text="حزب الله", country="LBN", sector="REB", kind="organization", span=[5, 13])
+    assert ranker._in_context(doc, hezbollah).country == "LBN"
+    # elsewhere the lexicon's country stays
+    ranker.countries = {("المقاومه", "YE"): "YEM"}
+    assert ranker._in_context(doc, resistance).country == "PSE"

@@ -34,8 +34,10 @@ from pathlib import Path
 from marsad.data import data_path
 from marsad.extract.sparse_logit import SparseLogit, bucket
 from marsad.records import Actor
+from marsad.text.normalize import normalize
 
 ACTOR_FILE = "actor_ranker.tsv"
+COUNTRY_FILE = "actor_countries.tsv"
 MATERIAL = {"ASSAULT", "COERCE", "PROTEST", "MOBILIZE", "SANCTION", "AID", "RETREAT"}
 
 
@@ -170,6 +172,25 @@ def speaker_spans(doc, sent) -> list[tuple[int, int]]:
     return spans + list(source_spans(doc, sent.index))
 
 
+def country_key(a: Actor) -> str:
+    return normalize(a.text or "")
+
+
+def write_countries(table: dict, path: Path) -> None:
+    lines = ["# mention\tarticle country (ISO2)\tcountry of the actor (ISO3): learned by train_actor_ranker.py"]
+    lines += [f"{m}\t{cc}\t{c}" for (m, cc), c in sorted(table.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def read_countries(path: Path) -> dict:
+    table = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            m, cc, c = line.split("\t")
+            table[(m, cc if cc != "None" else None)] = c
+    return table
+
+
 class ActorRanker(SparseLogit):
     """Weights over candidate features; the best-scored candidate is the actor when its probability is at
     least `threshold` (0 in the shipped model: always, when there is one)."""
@@ -194,9 +215,26 @@ class ActorRanker(SparseLogit):
             if "rule_choice" in f and ("adjacent" in f or (verb and "after_words=0" in f)):
                 return c
         p, best = max(((self.probability(f), i) for i, f in enumerate(feats)), key=lambda x: (x[0], -x[1]))
-        return cands[best] if p >= self.threshold else None
+        return self._in_context(doc, cands[best]) if p >= self.threshold else None
+
+    countries: dict = {}  # (mention, article's country) → the actor's country there (country_table)
+
+    def _in_context(self, doc, a: Actor) -> Actor:
+        """The country annotators give this mention in articles about this country ("المقاومة" alone
+        in a report on Lebanon is Lebanese, not Palestinian as the lexicon has it)."""
+        if not self.countries or not (a.country is None or a.kind == "group"):
+            return a
+        from marsad.extract.events import _main_country
+
+        country = self.countries.get((country_key(a), _main_country(doc)))
+        return a.model_copy(update={"country": country}) if country and country != a.country else a
 
     @classmethod
     def shipped(cls) -> "ActorRanker | None":
         path = Path(data_path("events", ACTOR_FILE))
-        return cls.read(path) if path.exists() else None
+        if not path.exists():
+            return None
+        ranker = cls.read(path)
+        table = Path(data_path("events", COUNTRY_FILE))
+        ranker.countries = read_countries(table) if table.exists() else {}
+        return ranker

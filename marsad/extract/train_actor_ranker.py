@@ -17,11 +17,13 @@ from pathlib import Path
 
 from marsad.data import data_path
 from marsad.extract import train_events as T
-from marsad.extract.actor_ranker import ACTOR_FILE, ActorRanker, actor_candidates, candidate_features, speaker_spans
-from marsad.extract.events import EventExtractor, _with_country
+from marsad.extract.actor_ranker import (ACTOR_FILE, COUNTRY_FILE, ActorRanker, actor_candidates,
+                                         candidate_features, country_key, speaker_spans, write_countries)
+from marsad.extract.events import EventExtractor, _main_country, _with_country
 from marsad.extract.train_event_filter import _event_dict, _full
 
 C = 0.05  # 0.3: CV actors 0.582 against 0.587
+COUNTRY_LEAST, COUNTRY_SHARE = 5, 0.6  # CV actors 0.609; 0.610 with 3, at the cost of one-off entries
 
 
 class _Recorder:
@@ -53,11 +55,19 @@ def decisions(docs: dict, records_by_id: dict, ids: list[str], score) -> dict[st
             if not wanted or c.trig.token.start not in rec.log:
                 continue
             cands, feats = rec.log[c.trig.token.start]
-            right = []
+            right, keys = [], []
+            main = _main_country(doc)
             for a in cands:
                 who = _with_country(a, c.event.location, doc)
                 right.append((who.country, who.sector) in wanted if who else False)
-            rows.append((feats, right, (None, None) in wanted))
+                # the annotated country of an actor of this candidate's sector (for country_table)
+                countries = {w[0] for w in wanted if who and w[1] == who.sector}
+                # only mentions of no fixed identity: no country of their own, or a group ("المقاومة");
+                # a person, an organisation or a state keeps its country
+                generic = a.country is None or a.kind == "group"
+                keys.append(((country_key(a), main), who.country if who else None,
+                             countries.pop() if len(countries) == 1 and generic else None))
+            rows.append((feats, right, (None, None) in wanted, keys))
         out[doc_id] = rows
     return out
 
@@ -66,7 +76,7 @@ def accuracy(model: ActorRanker, rows: dict, ids, threshold: float) -> tuple[int
     """Decisions whose chosen candidate (or none, below `threshold`) has the annotated actor's codes."""
     ok = n = 0
     for d in ids:
-        for feats, right, none_right in rows[d]:
+        for feats, right, none_right, _ in rows[d]:
             n += 1
             if not feats:
                 ok += none_right
@@ -87,7 +97,7 @@ def fit(rows: dict, ids, c: float = C, most: int = 12) -> ActorRanker:
 
     X, y = [], []
     for d in ids:
-        for feats, right, _ in rows[d]:
+        for feats, right, *_ in rows[d]:
             good = [f for f, r in zip(feats, right) if r]
             bad = [f for f, r in zip(feats, right) if not r]
             for n, (g, b) in enumerate((g, b) for g in good for b in bad):
@@ -105,6 +115,43 @@ def fit(rows: dict, ids, c: float = C, most: int = 12) -> ActorRanker:
     return ActorRanker(0.0, weights, 0.0)
 
 
+def names_a_country(mention: str) -> bool:
+    """A mention with a nationality adjective or a country's name in it says its own country."""
+    from marsad.resolve.actors import nationality_of
+    from marsad.resolve.geo import resolve_name
+
+    for w in mention.split():
+        place = resolve_name(w)
+        if nationality_of(w) or (place is not None and (place.feature_code or "").startswith("PCL")):
+            return True
+    return False
+
+
+def country_table(rows: dict, ids, least: int = COUNTRY_LEAST, share: float = COUNTRY_SHARE) -> dict:
+    """(mention, article's country) → the country annotators give that mention there, where it differs
+    from the one the actor stage gives, in at least `least` matched events and a `share` of them:
+    "المقاومة" alone is Palestinian by default, Lebanese in a report on Lebanon, Yemeni in one on Yemen;
+    "الطائرات" in a Gaza report are Israeli. Only mentions that name no country themselves."""
+    from collections import Counter
+
+    seen: dict[tuple, Counter] = {}
+    given: dict[tuple, Counter] = {}
+    for d in ids:
+        for *_, keys in rows[d]:
+            for key, ours, gold in keys:
+                if gold is not None:
+                    seen.setdefault(key, Counter())[gold] += 1
+                    given.setdefault(key, Counter())[ours] += 1
+    table = {}
+    for key, counts in seen.items():
+        if names_a_country(key[0]):
+            continue  # "القوات الأوكرانية" is Ukrainian whatever the annotators coded for the event's actor
+        (country, n), total = counts.most_common(1)[0], sum(counts.values())
+        if n >= least and n / total >= share and given[key].most_common(1)[0][0] != country:
+            table[key] = country
+    return table
+
+
 def predict(docs: dict, ids: list[str], ranker) -> dict[str, dict]:
     stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=ranker)
     return {d: json.loads(stage(copy.deepcopy(docs[d])).to_record().model_dump_json()) for d in ids}
@@ -117,6 +164,7 @@ def main(argv=None) -> None:
     ap.add_argument("--cv-only", action="store_true")
     ap.add_argument("--no-cv", action="store_true")
     ap.add_argument("-c", type=float, default=C)
+    ap.add_argument("--no-countries", action="store_true", help="CV without the country table")
     args = ap.parse_args(argv)
     shared = Path(args.shared)
     score = T._load_module("score", shared / "eval" / "score.py")
@@ -133,7 +181,9 @@ def main(argv=None) -> None:
         right = {"rules": [0, 0], "learned": [0, 0]}
         for k in range(T.FOLDS):
             test = [d for d in ids if T.fold_of(d) == k]
-            model = fit(rows, [d for d in ids if T.fold_of(d) != k], args.c)
+            train_ids = [d for d in ids if T.fold_of(d) != k]
+            model = fit(rows, train_ids, args.c)
+            model.countries = country_table(rows, train_ids) if not args.no_countries else {}
             learned.update(predict(docs, test, model))
             for name, (ok, n) in (("learned", accuracy(model, rows, test, model.threshold)),):
                 right[name][0] += ok
@@ -149,6 +199,9 @@ def main(argv=None) -> None:
         model = fit(rows, ids, args.c)
         path = Path(data_path("events", ACTOR_FILE))
         model.write(path)
+        table = country_table(rows, ids)
+        write_countries(table, Path(data_path("events", COUNTRY_FILE)))
+        print(f"wrote {COUNTRY_FILE} ({len(table)} mentions)")
         print(f"wrote {path} ({len(model.weights)} weights, threshold {model.threshold})")
 
 
