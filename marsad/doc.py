@@ -69,6 +69,8 @@ class Doc:
     _actors_key: tuple = field(default=(), repr=False, compare=False)
     _actors_cache: list = field(default_factory=list, repr=False, compare=False)
     _token_starts: Optional[list] = field(default=None, repr=False, compare=False)
+    # extract.speech: the source phrases of each sentence ("بحسب ما أفاد مراسلون"), read by several stages
+    _source_phrases: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.doc_id:

@@ -228,8 +228,18 @@ class _SourceWord:
 
 
 def _source_phrases(doc: Doc, si: int) -> list[tuple[_SourceWord, int, int]]:
-    """"بحسب ما أفاد مراسلون", "وفقاً لوكالة رويترز" in sentence si: (source word, start, end of the cited)."""
+    """"بحسب ما أفاد مراسلون", "وفقاً لوكالة رويترز" in sentence si: (source word, start, end of the cited);
+    once per sentence (the event stage asks for each trigger)."""
     s, e = doc.sentences[si]
+    key = (si, s, e)
+    memo = doc.__dict__.setdefault("_source_phrases", {})  # (a Doc pickled before the field had none)
+    cached = memo.get(key)
+    if cached is None:
+        cached = memo[key] = _find_source_phrases(doc, s, e)
+    return cached
+
+
+def _find_source_phrases(doc: Doc, s: int, e: int) -> list[tuple[_SourceWord, int, int]]:
     toks = doc.tokens_between(s, e)
     out = []
     for i, t in enumerate(toks[:-1]):
