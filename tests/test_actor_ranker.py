@@ -88,3 +88,25 @@ def test_country_table_gives_a_generic_actor_the_country_of_the_article():
     # elsewhere the lexicon's country stays
     ranker.countries = {("المقاومه", "YE"): "YEM"}
     assert ranker._in_context(doc, resistance).country == "PSE"
+
+
+def test_recipient_ranker_chooses_among_the_mentions_or_none_but_never_the_actor():
+    from marsad.extract.actor_ranker import RecipientRanker
+    from marsad.records import Actor
+
+    assert isinstance(EventExtractor().recipient_ranker, RecipientRanker)
+    text = "اعتقلت قوات الأمن الشبان في حمص."
+
+    def run_with(ranker):
+        doc = make_doc(text)
+        i = text.index("الشبان")
+        doc.organizations.append(Actor(text="الشبان", span=[i, i + 6], sector="CVL", kind="group"))
+        return EventExtractor(actor_ranker=False, recipient_ranker=ranker)(doc).events
+
+    # the actor (security forces, before the object) is no candidate, whatever the weights say
+    [e] = run_with(RecipientRanker(0.0, {"where=after": 3.0, "kind=organization": 5.0}, 0.0))
+    assert e.actors[0].sector == "COP" and e.recipients[0].sector == "CVL"
+    # a recipient takes the country of the event's place, as an actor does ("الشبان" in Homs are Syrian)
+    assert e.recipients[0].country == "SYR"
+    [e] = run_with(RecipientRanker(0.0, {"none": 5.0}, 0.0))
+    assert e.recipients == []

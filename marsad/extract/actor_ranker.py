@@ -1,4 +1,5 @@
-"""The learned actor choice: which actor mention of the sentence is an event's first actor.
+"""The learned actor and recipient choices: which actor mention of the sentence is an event's first
+actor, and which one (or none) is whom the event is done to.
 
 The event stage finds a trigger's actor with hand rules (events.py `_actors`, `_completed_actor`: the
 mention right before the verb, else the first after it unless a preposition marks it as the target, a
@@ -23,6 +24,11 @@ difference of a right and a wrong candidate's features (train_actor_ranker.py). 
 that chose it, with
 
     python -m marsad.extract.train_actor_ranker --shared ../shared
+
+The recipient (`RecipientRanker`, marsad/data/events/recipient_ranker.tsv, trained by the same command) is
+chosen the same way among the sentence's actor mentions other than the actor and the rules' recipient, with
+"no recipient" as one more candidate and the candidate's sector as a feature ("مدنيين" are shelled, states
+are asked); a recipient, as an actor, takes the country of the event's place when it names none.
 
 Weights are stored to four decimals, sorted by feature name; no library is needed at run time.
 """
@@ -238,3 +244,57 @@ class ActorRanker(SparseLogit):
         table = Path(data_path("events", COUNTRY_FILE))
         ranker.countries = read_countries(table) if table.exists() else {}
         return ranker
+
+
+RECIPIENT_FILE = "recipient_ranker.tsv"
+
+
+def recipient_candidates(doc, sent, rule_recipient: Actor | None, actor: Actor | None = None) -> list[Actor]:
+    """Whom an event could be done to: the sentence's actor mentions and the rules' choice, but not the
+    mention that is the event's actor."""
+    from marsad.extract.events import _public
+    from marsad.text.spans import MentionIndex
+
+    out: list[Actor] = []
+    seen: set = set()
+    for a in [_public(a) for a in MentionIndex.of(doc).actors.starting_in(sent.start, sent.end)] + [rule_recipient]:
+        key = (tuple(a.span) if a.span else None, a.country, a.sector) if a is not None else None
+        if a is not None and key not in seen and not (actor is not None and a.span and a.span == actor.span):
+            seen.add(key)
+            out.append(a)
+    return out
+
+
+def recipient_features(doc, sent, trig, clause_end: int, cands: list[Actor], rule_recipient: Actor | None,
+                       actor: Actor | None, speakers: list[tuple[int, int]]) -> list[list[str]]:
+    """The candidates' features (as for the actor, with the rules' recipient as their choice, the sector,
+    and whether it has the actor's codes), then those of "no recipient", last."""
+    feats = candidate_features(doc, sent, trig, clause_end, cands, rule_recipient, speakers)
+    for c, f in zip(cands, feats):
+        # whom an act is done to depends on what it is: civilians are shelled, states are asked
+        f += [f"sector={c.sector or '-'}", f"type={trig.row.type}|sector={c.sector or '-'}"]
+        if actor is not None and (c.country, c.sector) == (actor.country, actor.sector):
+            f.append("same_codes_as_actor")
+    none = ["none", f"none|type={trig.row.type}", f"none|candidates={min(len(cands), 4)}",
+            f"none|rule_none={rule_recipient is None}"]
+    return feats + [none]
+
+
+class RecipientRanker(SparseLogit):
+    """Weights over candidate features; the best-scored of the candidates and "no recipient" wins."""
+
+    def choose(self, doc, sent, trig, clause_end: int, rule_recipient: Actor | None,
+               actor: Actor | None) -> Actor | None:
+        cands = recipient_candidates(doc, sent, rule_recipient, actor)
+        if not cands:
+            return None
+        feats = recipient_features(doc, sent, trig, clause_end, cands, rule_recipient, actor,
+                                   speaker_spans(doc, sent))
+        scores = [self.probability(f) for f in feats]
+        best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+        return cands[best] if best < len(cands) else None
+
+    @classmethod
+    def shipped(cls) -> "RecipientRanker | None":
+        path = Path(data_path("events", RECIPIENT_FILE))
+        return cls.read(path) if path.exists() else None

@@ -102,11 +102,13 @@ class EventExtractor:
     "The event corpus"). MARSAD_EVENT_FILTER and MARSAD_EVENT_PLACES ("learned" or "rules") override
     one part, for measuring. `actor_ranker`: the learned choice of each event's actor (actor_ranker.py),
     on by default in both stacks (it wins the corpus cross-validation and the development gold);
-    MARSAD_EVENT_ACTORS=rules or False keeps the hand rules' actor."""
+    MARSAD_EVENT_ACTORS=rules or False keeps the hand rules' actor. `recipient_ranker`: the same for the
+    recipient (MARSAD_EVENT_RECIPIENTS)."""
 
     name = "events"
 
-    def __init__(self, trigger_model=None, event_filter=None, place_ranker=None, actor_ranker=None):
+    def __init__(self, trigger_model=None, event_filter=None, place_ranker=None, actor_ranker=None,
+                 recipient_ranker=None):
         stack = _env_mode("MARSAD_EVENTS", "rules")
         if actor_ranker is None:
             actor_ranker = False
@@ -115,6 +117,13 @@ class EventExtractor:
 
                 actor_ranker = ActorRanker.shipped() or False
         self.actor_ranker = actor_ranker or None
+        if recipient_ranker is None:
+            recipient_ranker = False
+            if _env_mode("MARSAD_EVENT_RECIPIENTS", "learned") == "learned":
+                from marsad.extract.actor_ranker import RecipientRanker
+
+                recipient_ranker = RecipientRanker.shipped() or False
+        self.recipient_ranker = recipient_ranker or None
         if event_filter is None:
             event_filter = False
             if _env_mode("MARSAD_EVENT_FILTER", stack) == "learned":
@@ -195,6 +204,8 @@ class EventExtractor:
         actor = _completed_actor(doc, sent, trig, actor, last_actor)
         if self.actor_ranker is not None:  # the learned choice among the sentence's actors (actor_ranker.py)
             actor = self.actor_ranker.choose(doc, sent, trig, clause_end, actor, last_actor)
+        if self.recipient_ranker is not None:  # ... and of whom the event is done to
+            recipient = self.recipient_ranker.choose(doc, sent, trig, clause_end, recipient, actor)
         when = _date(doc, sent, trig)
         modality = modality_of(sent.toks, trig.index, when, doc.published)
         verdicts["negated"], verdicts["hypothetical"] = bool(modality.negated), bool(modality.hypothetical)
@@ -215,10 +226,11 @@ class EventExtractor:
         out = []
         for k, place in enumerate(places or [None]):
             who = _with_country(actor, place, doc)
+            whom = _with_country(recipient, place, doc)  # "مدنيين" in Gaza are Palestinian civilians
             ev = Event(
                 plover=Plover(type=trig.row.type, mode=mode, context=list(trig.row.context)),
                 acled=acled_record(sub),
-                actors=[who] if who else [], recipients=[recipient] if recipient else [],
+                actors=[who] if who else [], recipients=[whom] if whom else [],
                 location=place.model_copy() if place else None, date=when, size=size.model_copy(),
                 attribution=attribution, modality=modality, anchor=_anchor(doc, sent, trig, place),
                 confidence=_confidence(who, place, when, sub), trigger=trig.token.text,
@@ -228,12 +240,13 @@ class EventExtractor:
         return out
 
 
-EVENT_ENV = ("MARSAD_EVENTS", "MARSAD_EVENT_FILTER", "MARSAD_EVENT_PLACES", "MARSAD_EVENT_ACTORS")
+EVENT_ENV = ("MARSAD_EVENTS", "MARSAD_EVENT_FILTER", "MARSAD_EVENT_PLACES", "MARSAD_EVENT_ACTORS",
+             "MARSAD_EVENT_RECIPIENTS")
 
 
 def check_environment() -> None:
     """Raise ValueError for a misspelt MARSAD_EVENTS / MARSAD_EVENT_FILTER / MARSAD_EVENT_PLACES /
-    MARSAD_EVENT_ACTORS (the CLI checks before it reads any input)."""
+    MARSAD_EVENT_ACTORS / MARSAD_EVENT_RECIPIENTS (the CLI checks before it reads any input)."""
     for var in EVENT_ENV:
         _env_mode(var, "rules")
 

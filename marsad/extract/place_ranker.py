@@ -22,7 +22,6 @@ cross-validation that measured it, by
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -1,12 +1,13 @@
-"""Train the actor ranker (actor_ranker.py) on the annotated corpus and print its cross-validation.
+"""Train the actor and recipient rankers (actor_ranker.py) on the annotated corpus, print their CV.
 
     python -m marsad.extract.train_actor_ranker --shared ../shared [--cache DIR] [--cv-only | --no-cv]
 
 Document-grouped 5-fold cross-validation (the folds of train_events.py): for each fold a ranker is
 trained on the other four, then the rule event stage runs with it on the held-out articles and score.py
-scores them; the rules' own actor choice is scored on the same articles. Then the shipped model is
-trained on every article and written to marsad/data/events/actor_ranker.tsv (byte for byte the same for
-the same corpus and code).
+scores them; the rules' own choices are scored on the same articles ("recipients": of the events
+score.py's matching pairs, the share whose first recipient has the annotated country and sector). Then
+the shipped models are trained on every article and written to marsad/data/events/actor_ranker.tsv,
+actor_countries.tsv and recipient_ranker.tsv (byte for byte the same for the same corpus and code).
 """
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from pathlib import Path
 
 from marsad.data import data_path
 from marsad.extract import train_events as T
-from marsad.extract.actor_ranker import (ACTOR_FILE, COUNTRY_FILE, ActorRanker, actor_candidates,
-                                         candidate_features, country_key, speaker_spans, write_countries)
+from marsad.extract.actor_ranker import (ACTOR_FILE, COUNTRY_FILE, RECIPIENT_FILE, ActorRanker, RecipientRanker,
+                                         actor_candidates, candidate_features, country_key, recipient_candidates,
+                                         recipient_features, speaker_spans, write_countries)
 from marsad.extract.events import EventExtractor, _main_country, _with_country
 from marsad.extract.train_event_filter import _event_dict, _full
 
@@ -39,6 +41,62 @@ class _Recorder:
         return rule_actor
 
 
+class _RecipientRecorder:
+    """Stands in for the recipient ranker while the rules decide."""
+
+    def __init__(self):
+        self.log: dict[int, tuple[list, list]] = {}
+
+    def choose(self, doc, sent, trig, clause_end, rule_recipient, actor):
+        cands = recipient_candidates(doc, sent, rule_recipient, actor)
+        feats = recipient_features(doc, sent, trig, clause_end, cands, rule_recipient, actor,
+                                   speaker_spans(doc, sent))
+        self.log[trig.token.start] = (cands, feats)
+        return rule_recipient
+
+
+def first_recipient(e: dict) -> tuple:
+    r = (e.get("recipients") or [None])[0] or {}
+    return (r.get("country"), r.get("sector"))
+
+
+def recipient_decisions(docs: dict, records_by_id: dict, ids: list[str], score) -> dict[str, list]:
+    """As `decisions`, for the recipient: the last "candidate" of each decision is "no recipient"."""
+    out: dict[str, list] = {}
+    for doc_id in ids:
+        rec = _RecipientRecorder()
+        doc = copy.deepcopy(docs[doc_id])
+        stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=False,
+                               recipient_ranker=rec)
+        gold = [g for g in records_by_id[doc_id]["events"] if not g.get("optional")]
+        rows = []
+        for c in stage.candidates(doc, complete=False):
+            pe = _event_dict(c.event)
+            hits = [g for g in gold if _full(score, g, pe)]
+            if not hits or c.trig.token.start not in rec.log:
+                continue
+            wanted = {first_recipient(g) for g in hits}
+            cands, feats = rec.log[c.trig.token.start]
+            right = [(w.country, w.sector) in wanted for w in (_with_country(a, c.event.location, doc) for a in cands)]
+            right.append((None, None) in wanted)
+            rows.append((feats, right, False, []))
+        out[doc_id] = rows
+    return out
+
+
+def recipients_on_matched(gold: dict, preds: dict, score) -> float:
+    """Of the events score.py's matching pairs, the share whose first recipient has the annotated codes."""
+    ok = n = 0
+    for d, g in gold.items():
+        gev = [e for e in g.get("events", []) if not e.get("optional")]
+        pairs = score.match(gev, preds.get(d, {}).get("events", []), lambda a, b: _full(score, a, b),
+                            prefer=lambda a, b: score.first_actor(a) == score.first_actor(b))
+        for ge, pe in pairs:
+            n += 1
+            ok += first_recipient(ge) == first_recipient(pe)
+    return ok / max(n, 1)
+
+
 def decisions(docs: dict, records_by_id: dict, ids: list[str], score) -> dict[str, list]:
     """Per article, for each candidate event the annotation matches: (features of each actor candidate,
     whether each is right, whether no actor is right)."""
@@ -46,7 +104,8 @@ def decisions(docs: dict, records_by_id: dict, ids: list[str], score) -> dict[st
     for doc_id in ids:
         rec = _Recorder()
         doc = copy.deepcopy(docs[doc_id])
-        stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=rec)
+        stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=rec,
+                               recipient_ranker=False)
         gold = [g for g in records_by_id[doc_id]["events"] if not g.get("optional")]
         rows = []
         for c in stage.candidates(doc, complete=False):
@@ -152,8 +211,9 @@ def country_table(rows: dict, ids, least: int = COUNTRY_LEAST, share: float = CO
     return table
 
 
-def predict(docs: dict, ids: list[str], ranker) -> dict[str, dict]:
-    stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=ranker)
+def predict(docs: dict, ids: list[str], ranker, recipient_ranker=False) -> dict[str, dict]:
+    stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=ranker,
+                           recipient_ranker=recipient_ranker)
     return {d: json.loads(stage(copy.deepcopy(docs[d])).to_record().model_dump_json()) for d in ids}
 
 
@@ -173,36 +233,46 @@ def main(argv=None) -> None:
     docs = T.prepared_docs(records, Path(args.cache) if args.cache else None)
     ids = [r["doc_id"] for r in records]
     rows = decisions(docs, by_id, ids, score)
+    recipient_rows = recipient_decisions(docs, by_id, ids, score)
     print(f"{len(ids)} articles, {sum(len(v) for v in rows.values())} matched candidate events")
     if not args.no_cv:
         gold = {r["doc_id"]: T.scoring_copy(r, score) for r in records}
-        rules = predict(docs, ids, False)
-        learned: dict[str, dict] = {}
-        right = {"rules": [0, 0], "learned": [0, 0]}
+        runs = {"rules' actor and recipient": predict(docs, ids, False), "actor ranker": {},
+                "actor and recipient rankers": {}}
+        right = [0, 0]
         for k in range(T.FOLDS):
             test = [d for d in ids if T.fold_of(d) == k]
             train_ids = [d for d in ids if T.fold_of(d) != k]
             model = fit(rows, train_ids, args.c)
             model.countries = country_table(rows, train_ids) if not args.no_countries else {}
-            learned.update(predict(docs, test, model))
-            for name, (ok, n) in (("learned", accuracy(model, rows, test, model.threshold)),):
-                right[name][0] += ok
-                right[name][1] += n
-        for name, preds in (("rules' actor", rules), ("learned actor ranker", learned)):
+            recipients = as_recipient_ranker(fit(recipient_rows, train_ids, args.c))
+            runs["actor ranker"].update(predict(docs, test, model))
+            runs["actor and recipient rankers"].update(predict(docs, test, model, recipients))
+            ok, n = accuracy(model, rows, test, model.threshold)
+            right[0] += ok
+            right[1] += n
+        for name, preds in runs.items():
             res = score.score(gold, preds)
             print(f"{name}: events F1 {res['events']['f1']:.3f} (P {res['events']['precision']:.3f} "
                   f"R {res['events']['recall']:.3f}), types {res['event_types']['f1']:.3f}, "
-                  f"actors on matched events {res['actors_on_matched_events']:.3f}")
-        ok, n = right["learned"]
-        print(f"learned decisions right on the held-out folds: {ok}/{n} = {ok / max(n, 1):.3f}")
+                  f"actors on matched events {res['actors_on_matched_events']:.3f}, "
+                  f"recipients {recipients_on_matched(gold, preds, score):.3f}")
+        print(f"learned actor decisions right on the held-out folds: {right[0]}/{right[1]} = "
+              f"{right[0] / max(right[1], 1):.3f}")
     if not args.cv_only:
         model = fit(rows, ids, args.c)
         path = Path(data_path("events", ACTOR_FILE))
         model.write(path)
         table = country_table(rows, ids)
         write_countries(table, Path(data_path("events", COUNTRY_FILE)))
-        print(f"wrote {COUNTRY_FILE} ({len(table)} mentions)")
-        print(f"wrote {path} ({len(model.weights)} weights, threshold {model.threshold})")
+        recipients = as_recipient_ranker(fit(recipient_rows, ids, args.c))
+        recipients.write(Path(data_path("events", RECIPIENT_FILE)))
+        print(f"wrote {path} ({len(model.weights)} weights), {COUNTRY_FILE} ({len(table)} mentions), "
+              f"{RECIPIENT_FILE} ({len(recipients.weights)} weights)")
+
+
+def as_recipient_ranker(m: ActorRanker) -> RecipientRanker:
+    return RecipientRanker(m.bias, m.weights, m.threshold)
 
 
 if __name__ == "__main__":

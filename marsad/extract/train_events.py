@@ -209,7 +209,8 @@ def predict(docs: dict, ids: list[str], model: TriggerModel | None, actor_ranker
     which was trained on these articles)."""
     from marsad.extract.events import EventExtractor
 
-    stage = EventExtractor(trigger_model=model if model is not None else False, actor_ranker=actor_ranker)
+    stage = EventExtractor(trigger_model=model if model is not None else False, actor_ranker=actor_ranker,
+                           recipient_ranker=False)
     out = {}
     for doc_id in ids:
         doc = stage(copy.deepcopy(docs[doc_id]))
