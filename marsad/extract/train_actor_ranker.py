@@ -60,27 +60,30 @@ def first_recipient(e: dict) -> tuple:
     return (r.get("country"), r.get("sector"))
 
 
-def recipient_decisions(docs: dict, records_by_id: dict, ids: list[str], score) -> dict[str, list]:
-    """As `decisions`, for the recipient: the last "candidate" of each decision is "no recipient"."""
-    out: dict[str, list] = {}
+def _matched(docs: dict, records_by_id: dict, ids: list[str], score, role: str):
+    """(article id, Doc, candidate event, the annotated events it matches, the role's candidates and their
+    features) for each candidate event of the rules that an annotated event matches."""
     for doc_id in ids:
-        rec = _RecipientRecorder()
+        rec = _Recorder() if role == "actor" else _RecipientRecorder()
         doc = copy.deepcopy(docs[doc_id])
-        stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=False,
-                               recipient_ranker=rec)
+        stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False,
+                               actor_ranker=rec if role == "actor" else False,
+                               recipient_ranker=rec if role == "recipient" else False)
         gold = [g for g in records_by_id[doc_id]["events"] if not g.get("optional")]
-        rows = []
         for c in stage.candidates(doc, complete=False):
             pe = _event_dict(c.event)
             hits = [g for g in gold if _full(score, g, pe)]
-            if not hits or c.trig.token.start not in rec.log:
-                continue
-            wanted = {first_recipient(g) for g in hits}
-            cands, feats = rec.log[c.trig.token.start]
-            right = [(w.country, w.sector) in wanted for w in (_with_country(a, c.event.location, doc) for a in cands)]
-            right.append((None, None) in wanted)
-            rows.append((feats, right, False, []))
-        out[doc_id] = rows
+            if hits and c.trig.token.start in rec.log:
+                yield (doc_id, doc, c, hits) + rec.log[c.trig.token.start]
+
+
+def recipient_decisions(docs: dict, records_by_id: dict, ids: list[str], score) -> dict[str, list]:
+    """As `decisions`, for the recipient: the last "candidate" of each decision is "no recipient"."""
+    out: dict[str, list] = {d: [] for d in ids}
+    for doc_id, doc, c, hits, cands, feats in _matched(docs, records_by_id, ids, score, "recipient"):
+        wanted = {first_recipient(g) for g in hits}
+        right = [(w.country, w.sector) in wanted for w in (_with_country(a, c.event.location, doc) for a in cands)]
+        out[doc_id].append((feats, right + [(None, None) in wanted], False, []))
     return out
 
 
@@ -99,35 +102,24 @@ def recipients_on_matched(gold: dict, preds: dict, score) -> float:
 
 def decisions(docs: dict, records_by_id: dict, ids: list[str], score) -> dict[str, list]:
     """Per article, for each candidate event the annotation matches: (features of each actor candidate,
-    whether each is right, whether no actor is right)."""
-    out: dict[str, list] = {}
-    for doc_id in ids:
-        rec = _Recorder()
-        doc = copy.deepcopy(docs[doc_id])
-        stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=rec,
-                               recipient_ranker=False)
-        gold = [g for g in records_by_id[doc_id]["events"] if not g.get("optional")]
-        rows = []
-        for c in stage.candidates(doc, complete=False):
-            pe = _event_dict(c.event)
-            wanted = {score.first_actor(g) for g in gold if _full(score, g, pe)}
-            if not wanted or c.trig.token.start not in rec.log:
-                continue
-            cands, feats = rec.log[c.trig.token.start]
-            right, keys = [], []
-            main = _main_country(doc)
-            for a in cands:
-                who = _with_country(a, c.event.location, doc)
-                right.append((who.country, who.sector) in wanted if who else False)
-                # the annotated country of an actor of this candidate's sector (for country_table)
-                countries = {w[0] for w in wanted if who and w[1] == who.sector}
-                # only mentions of no fixed identity: no country of their own, or a group ("المقاومة");
-                # a person, an organisation or a state keeps its country
-                generic = a.country is None or a.kind == "group"
-                keys.append(((country_key(a), main), who.country if who else None,
-                             countries.pop() if len(countries) == 1 and generic else None))
-            rows.append((feats, right, (None, None) in wanted, keys))
-        out[doc_id] = rows
+    whether each is right, whether no actor is right, the country-table keys of the candidates)."""
+    out: dict[str, list] = {d: [] for d in ids}
+    for doc_id, doc, c, hits, cands, feats in _matched(docs, records_by_id, ids, score, "actor"):
+        wanted = {score.first_actor(g) for g in hits}
+        rows = out[doc_id]
+        right, keys = [], []
+        main = _main_country(doc)
+        for a in cands:
+            who = _with_country(a, c.event.location, doc)
+            right.append((who.country, who.sector) in wanted if who else False)
+            # the annotated country of an actor of this candidate's sector (for country_table)
+            countries = {w[0] for w in wanted if who and w[1] == who.sector}
+            # only mentions of no fixed identity: no country of their own, or a group ("المقاومة");
+            # a person, an organisation or a state keeps its country
+            generic = a.country is None or a.kind == "group"
+            keys.append(((country_key(a), main), who.country if who else None,
+                         countries.pop() if len(countries) == 1 and generic else None))
+        rows.append((feats, right, (None, None) in wanted, keys))
     return out
 
 
