@@ -1,7 +1,7 @@
 """The learned actor choice (marsad/extract/actor_ranker.py): candidates, features, the shipped model."""
 from test_events import make_doc
 
-from marsad.extract.actor_ranker import ActorRanker, actor_candidates, candidate_features
+from marsad.extract.actor_ranker import ActorRanker, actor_candidates, candidate_features, country_in_context
 from marsad.extract.events import EventExtractor
 from marsad.extract.train_actor_ranker import fit
 
@@ -81,13 +81,13 @@ def test_country_table_gives_a_generic_actor_the_country_of_the_article():
     ranker = ActorRanker(0.0, {}, 0.0)
     ranker.countries = {("المقاومه", "LB"): "LBN", ("حزب الله", "LB"): "IRN"}
     resistance = Actor(text="المقاومة", country="PSE", sector="REB", kind="group", span=[5, 13])
-    assert ranker._in_context(doc, resistance).country == "LBN"
+    assert country_in_context(ranker.countries, doc, resistance).country == "LBN"
     # an organisation (or a person, or a state) keeps its own country
     hezbollah = Actor(text="حزب الله", country="LBN", sector="REB", kind="organization", span=[5, 13])
-    assert ranker._in_context(doc, hezbollah).country == "LBN"
+    assert country_in_context(ranker.countries, doc, hezbollah).country == "LBN"
     # elsewhere the lexicon's country stays
     ranker.countries = {("المقاومه", "YE"): "YEM"}
-    assert ranker._in_context(doc, resistance).country == "PSE"
+    assert country_in_context(ranker.countries, doc, resistance).country == "PSE"
 
 
 def test_recipient_ranker_chooses_among_the_mentions_or_none_but_never_the_actor():
@@ -95,6 +95,7 @@ def test_recipient_ranker_chooses_among_the_mentions_or_none_but_never_the_actor
     from marsad.records import Actor
 
     assert isinstance(EventExtractor().recipient_ranker, RecipientRanker)
+    assert RecipientRanker.shipped().countries and ActorRanker.shipped().countries  # the country tables
     text = "اعتقلت قوات الأمن الشبان في حمص."
 
     def run_with(ranker):

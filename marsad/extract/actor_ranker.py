@@ -197,6 +197,18 @@ def read_countries(path: Path) -> dict:
     return table
 
 
+def country_in_context(table: dict, doc, a: Actor) -> Actor:
+    """The country annotators give this mention in articles about this country ("المقاومة" alone in a
+    report on Lebanon is Lebanese, not Palestinian as the lexicon has it): `table` maps (mention, the
+    article's country) to it; only for mentions with no country of their own, or groups."""
+    if not table or not (a.country is None or a.kind == "group"):
+        return a
+    from marsad.extract.events import _main_country
+
+    country = table.get((country_key(a), _main_country(doc)))
+    return a.model_copy(update={"country": country}) if country and country != a.country else a
+
+
 class ActorRanker(SparseLogit):
     """Weights over candidate features; the best-scored candidate is the actor when its probability is at
     least `threshold` (0 in the shipped model: always, when there is one)."""
@@ -221,32 +233,28 @@ class ActorRanker(SparseLogit):
             if "rule_choice" in f and ("adjacent" in f or (verb and "after_words=0" in f)):
                 return c
         p, best = max(((self.probability(f), i) for i, f in enumerate(feats)), key=lambda x: (x[0], -x[1]))
-        return self._in_context(doc, cands[best]) if p >= self.threshold else None
+        return country_in_context(self.countries, doc, cands[best]) if p >= self.threshold else None
 
     countries: dict = {}  # (mention, article's country) → the actor's country there (country_table)
 
-    def _in_context(self, doc, a: Actor) -> Actor:
-        """The country annotators give this mention in articles about this country ("المقاومة" alone
-        in a report on Lebanon is Lebanese, not Palestinian as the lexicon has it)."""
-        if not self.countries or not (a.country is None or a.kind == "group"):
-            return a
-        from marsad.extract.events import _main_country
-
-        country = self.countries.get((country_key(a), _main_country(doc)))
-        return a.model_copy(update={"country": country}) if country and country != a.country else a
-
     @classmethod
     def shipped(cls) -> "ActorRanker | None":
-        path = Path(data_path("events", ACTOR_FILE))
-        if not path.exists():
-            return None
-        ranker = cls.read(path)
-        table = Path(data_path("events", COUNTRY_FILE))
-        ranker.countries = read_countries(table) if table.exists() else {}
-        return ranker
+        return _shipped(cls, ACTOR_FILE, COUNTRY_FILE)
+
+
+def _shipped(cls, model_file: str, table_file: str):
+    """A shipped ranker with its country table (None without the model file)."""
+    path = Path(data_path("events", model_file))
+    if not path.exists():
+        return None
+    ranker = cls.read(path)
+    table = Path(data_path("events", table_file))
+    ranker.countries = read_countries(table) if table.exists() else {}
+    return ranker
 
 
 RECIPIENT_FILE = "recipient_ranker.tsv"
+RECIPIENT_COUNTRY_FILE = "recipient_countries.tsv"
 
 
 def recipient_candidates(doc, sent, rule_recipient: Actor | None, actor: Actor | None = None) -> list[Actor]:
@@ -292,9 +300,10 @@ class RecipientRanker(SparseLogit):
                                    speaker_spans(doc, sent))
         scores = [self.probability(f) for f in feats]
         best = max(range(len(scores)), key=lambda i: (scores[i], -i))
-        return cands[best] if best < len(cands) else None
+        return country_in_context(self.countries, doc, cands[best]) if best < len(cands) else None
+
+    countries: dict = {}  # as ActorRanker.countries, for recipients ("القوات" hit in a Gaza report: Israeli)
 
     @classmethod
     def shipped(cls) -> "RecipientRanker | None":
-        path = Path(data_path("events", RECIPIENT_FILE))
-        return cls.read(path) if path.exists() else None
+        return _shipped(cls, RECIPIENT_FILE, RECIPIENT_COUNTRY_FILE)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from marsad.data import data_path
 from marsad.extract import train_events as T
-from marsad.extract.actor_ranker import (ACTOR_FILE, COUNTRY_FILE, RECIPIENT_FILE, ActorRanker, RecipientRanker,
+from marsad.extract.actor_ranker import (ACTOR_FILE, COUNTRY_FILE, RECIPIENT_COUNTRY_FILE, RECIPIENT_FILE,
+                                         ActorRanker, RecipientRanker,
                                          actor_candidates, candidate_features, country_key, recipient_candidates,
                                          recipient_features, speaker_spans, write_countries)
 from marsad.extract.events import EventExtractor, _main_country, _with_country
@@ -82,9 +83,24 @@ def recipient_decisions(docs: dict, records_by_id: dict, ids: list[str], score) 
     out: dict[str, list] = {d: [] for d in ids}
     for doc_id, doc, c, hits, cands, feats in _matched(docs, records_by_id, ids, score, "recipient"):
         wanted = {first_recipient(g) for g in hits}
-        right = [(w.country, w.sector) in wanted for w in (_with_country(a, c.event.location, doc) for a in cands)]
-        out[doc_id].append((feats, right + [(None, None) in wanted], False, []))
+        whos = [_with_country(a, c.event.location, doc) for a in cands]
+        right = [(w.country, w.sector) in wanted for w in whos] + [(None, None) in wanted]
+        out[doc_id].append((feats, right, False, table_keys(doc, cands, whos, wanted)))
     return out
+
+
+def table_keys(doc, cands: list, whos: list, wanted: set) -> list[tuple]:
+    """For country_table, per candidate: its key (mention, the article's country), the country the event
+    stage gives it, and the annotated country of the role's actor of the same sector (None where unsure or
+    where the mention has a fixed identity: a person, an organisation, a state keeps its country)."""
+    main = _main_country(doc)
+    keys = []
+    for a, who in zip(cands, whos):
+        countries = {w[0] for w in wanted if who and w[1] == who.sector}
+        generic = a.country is None or a.kind == "group"  # "المقاومة", "القوات"
+        keys.append(((country_key(a), main), who.country if who else None,
+                     countries.pop() if len(countries) == 1 and generic else None))
+    return keys
 
 
 def recipients_on_matched(gold: dict, preds: dict, score) -> float:
@@ -106,20 +122,9 @@ def decisions(docs: dict, records_by_id: dict, ids: list[str], score) -> dict[st
     out: dict[str, list] = {d: [] for d in ids}
     for doc_id, doc, c, hits, cands, feats in _matched(docs, records_by_id, ids, score, "actor"):
         wanted = {score.first_actor(g) for g in hits}
-        rows = out[doc_id]
-        right, keys = [], []
-        main = _main_country(doc)
-        for a in cands:
-            who = _with_country(a, c.event.location, doc)
-            right.append((who.country, who.sector) in wanted if who else False)
-            # the annotated country of an actor of this candidate's sector (for country_table)
-            countries = {w[0] for w in wanted if who and w[1] == who.sector}
-            # only mentions of no fixed identity: no country of their own, or a group ("المقاومة");
-            # a person, an organisation or a state keeps its country
-            generic = a.country is None or a.kind == "group"
-            keys.append(((country_key(a), main), who.country if who else None,
-                         countries.pop() if len(countries) == 1 and generic else None))
-        rows.append((feats, right, (None, None) in wanted, keys))
+        whos = [_with_country(a, c.event.location, doc) for a in cands]
+        right = [(who.country, who.sector) in wanted if who else False for who in whos]
+        out[doc_id].append((feats, right, (None, None) in wanted, table_keys(doc, cands, whos, wanted)))
     return out
 
 
@@ -238,6 +243,7 @@ def main(argv=None) -> None:
             model = fit(rows, train_ids, args.c)
             model.countries = country_table(rows, train_ids) if not args.no_countries else {}
             recipients = as_recipient_ranker(fit(recipient_rows, train_ids, args.c))
+            recipients.countries = country_table(recipient_rows, train_ids) if not args.no_countries else {}
             runs["actor ranker"].update(predict(docs, test, model))
             runs["actor and recipient rankers"].update(predict(docs, test, model, recipients))
             ok, n = accuracy(model, rows, test, model.threshold)
@@ -259,8 +265,11 @@ def main(argv=None) -> None:
         write_countries(table, Path(data_path("events", COUNTRY_FILE)))
         recipients = as_recipient_ranker(fit(recipient_rows, ids, args.c))
         recipients.write(Path(data_path("events", RECIPIENT_FILE)))
+        recipient_table = country_table(recipient_rows, ids)
+        write_countries(recipient_table, Path(data_path("events", RECIPIENT_COUNTRY_FILE)))
         print(f"wrote {path} ({len(model.weights)} weights), {COUNTRY_FILE} ({len(table)} mentions), "
-              f"{RECIPIENT_FILE} ({len(recipients.weights)} weights)")
+              f"{RECIPIENT_FILE} ({len(recipients.weights)} weights), {RECIPIENT_COUNTRY_FILE} "
+              f"({len(recipient_table)} mentions)")
 
 
 def as_recipient_ranker(m: ActorRanker) -> RecipientRanker:
