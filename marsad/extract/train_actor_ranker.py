@@ -240,10 +240,7 @@ def main(argv=None) -> None:
         for k in range(T.FOLDS):
             test = [d for d in ids if T.fold_of(d) == k]
             train_ids = [d for d in ids if T.fold_of(d) != k]
-            model = fit(rows, train_ids, args.c)
-            model.countries = country_table(rows, train_ids) if not args.no_countries else {}
-            recipients = as_recipient_ranker(fit(recipient_rows, train_ids, args.c))
-            recipients.countries = country_table(recipient_rows, train_ids) if not args.no_countries else {}
+            model, recipients = rankers(rows, recipient_rows, train_ids, args.c, not args.no_countries)
             runs["actor ranker"].update(predict(docs, test, model))
             runs["actor and recipient rankers"].update(predict(docs, test, model, recipients))
             ok, n = accuracy(model, rows, test, model.threshold)
@@ -270,6 +267,16 @@ def main(argv=None) -> None:
         print(f"wrote {path} ({len(model.weights)} weights), {COUNTRY_FILE} ({len(table)} mentions), "
               f"{RECIPIENT_FILE} ({len(recipients.weights)} weights), {RECIPIENT_COUNTRY_FILE} "
               f"({len(recipient_table)} mentions)")
+
+
+def rankers(rows: dict, recipient_rows: dict, ids, c: float = C, countries: bool = True):
+    """The actor and recipient rankers, with their country tables, trained on articles `ids`."""
+    actor = fit(rows, ids, c)
+    recipient = as_recipient_ranker(fit(recipient_rows, ids, c))
+    if countries:
+        actor.countries = country_table(rows, ids)
+        recipient.countries = country_table(recipient_rows, ids)
+    return actor, recipient
 
 
 def as_recipient_ranker(m: ActorRanker) -> RecipientRanker:

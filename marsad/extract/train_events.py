@@ -204,13 +204,14 @@ def train_types(seqs, vectors: dict) -> TypeClassifier:
     return TypeClassifier(classes, [float(round(b, 4)) for b in bias], weights, dense)
 
 
-def predict(docs: dict, ids: list[str], model: TriggerModel | None, actor_ranker=False) -> dict[str, dict]:
-    """The records of articles `ids` (`actor_ranker` False: the rules' actors; never the shipped ranker,
-    which was trained on these articles)."""
+def predict(docs: dict, ids: list[str], model: TriggerModel | None, actor_ranker=False,
+            recipient_ranker=False) -> dict[str, dict]:
+    """The records of articles `ids` (the rankers False: the rules' actors and recipients; never the
+    shipped rankers, which were trained on these articles)."""
     from marsad.extract.events import EventExtractor
 
     stage = EventExtractor(trigger_model=model if model is not None else False, actor_ranker=actor_ranker,
-                           recipient_ranker=False)
+                           recipient_ranker=recipient_ranker)
     out = {}
     for doc_id in ids:
         doc = stage(copy.deepcopy(docs[doc_id]))
@@ -224,14 +225,16 @@ def cross_validate(records, docs, shared: Path, rules: bool = False, threshold: 
     gold = {r["doc_id"]: scoring_copy(r, score) for r in records}
     preds: dict[str, dict] = {}
     cache: dict = {}
-    if rules:  # the lexicon learns nothing; the actor ranker (as shipped) is trained on the other folds
+    if rules:  # the lexicon learns nothing; the actor and recipient rankers (as shipped) learn on the other folds
         from marsad.extract import train_actor_ranker as AR
 
         ids = [r["doc_id"] for r in records]
-        rows = AR.decisions(docs, {r["doc_id"]: r for r in records}, ids, score)
+        by_id = {r["doc_id"]: r for r in records}
+        rows = AR.decisions(docs, by_id, ids, score)
+        recipient_rows = AR.recipient_decisions(docs, by_id, ids, score)
         for k in range(FOLDS):
             test = [d for d in ids if fold_of(d) == k]
-            preds.update(predict(docs, test, None, AR.fit(rows, [d for d in ids if fold_of(d) != k])))
+            preds.update(predict(docs, test, None, *AR.rankers(rows, recipient_rows, [d for d in ids if fold_of(d) != k])))
         return score.score(gold, preds)
     seqs = {r["doc_id"]: sequences(docs[r["doc_id"]], r, cache) for r in records}
     vectors = window_table([s for ss in seqs.values() for s in ss])
