@@ -30,6 +30,11 @@ chosen the same way among the sentence's actor mentions other than the actor and
 "no recipient" as one more candidate and the candidate's sector as a feature ("مدنيين" are shelled, states
 are asked); a recipient, as an actor, takes the country of the event's place when it names none.
 
+Each ranker has a country table learned from the same corpus (actor_countries.tsv,
+recipient_countries.tsv; `country_in_context`): a mention with no country of its own, or a group, takes
+the country annotators gave it in articles about the same country ("المقاومة" alone is Palestinian in
+the lexicon, Lebanese in a report on Lebanon, Yemeni in one on Yemen).
+
 Weights are stored to four decimals, sorted by feature name; no library is needed at run time.
 """
 from __future__ import annotations
