@@ -69,6 +69,9 @@ def test_seizure_of_listed_places_is_one_event_per_place():
 def test_a_foreign_capital_after_an_attack_word_is_not_where_it_fell():
     events = run("قصف الجيش السوري مواقع في حلب وحمص. وفي حمص، قصفت الطائرات الروسية مواقع في رسالة إلى واشنطن.")
     assert [e.location.name for e in events if e.trigger == "قصفت"] == ["Homs"]
+    # but a capital an attack falls on is its place, even in a report on another country
+    events = run("قصف الجيش السوري مواقع في حلب وحمص. وقصفت الطائرات الروسية مواقع على موسكو.")
+    assert [e.location.name for e in events if e.trigger == "وقصفت"] == ["Moscow"]
 
 
 def test_a_capital_named_as_a_government_is_not_a_location():

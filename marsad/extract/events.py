@@ -498,11 +498,12 @@ def _located(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple
                         key=lambda p: p.span[0])
     clause = _most_specific([p for p in clause if not _names_a_government(doc, p)])
     if clause and trig.row.type == "ASSAULT":
-        # a foreign capital after an attack word names a government, not where the attack fell: "في رسائل
-        # ميدانية لكل من واشنطن وأنقرة", "نظراً إلى الدور الرئيس لواشنطن" in a report on Syria
+        # a foreign capital after an attack word names a government, not where the attack fell: "في رسالة
+        # إلى واشنطن", "نظراً إلى الدور الرئيس لواشنطن" in a report on Syria; but "الهجوم على موسكو" and
+        # "غارة في موسكو" are
         main = _main_country(doc)
         if main is not None:
-            clause = [p for p in clause if not (_is_seat(p) and p.country != main)]
+            clause = [p for p in clause if not (_is_seat(p) and p.country != main and not _struck_at(doc, p))]
     if clause:
         listed = _listed(doc, clause)
         return (listed if trig.row.type in ("COERCE", "ASSAULT", "PROTEST") else listed[:1]), "clause"
@@ -536,6 +537,15 @@ def _government_seats() -> dict[str, str]:
 def _is_seat(p: Place) -> bool:
     country = _government_seats().get(normalize(p.text or ""))
     return country is not None and p.country == country
+
+
+def _struck_at(doc: Doc, p: Place) -> bool:
+    """"على موسكو", "في موسكو", "بموسكو": the preposition of where an attack fell, right before the name."""
+    before = doc.text[max(0, p.span[0] - 12):p.span[0]]
+    words = before.split()
+    if before and not before[-1].isspace():  # a proclitic glued to the name: "وبموسكو"
+        return "ب" in words[-1]
+    return bool(words) and normalize(words[-1]) in ("علي", "في", "وفي")
 
 
 def _names_a_government(doc: Doc, p: Place) -> bool:
