@@ -110,41 +110,15 @@ class EventExtractor:
     def __init__(self, trigger_model=None, event_filter=None, place_ranker=None, actor_ranker=None,
                  recipient_ranker=None):
         stack = _env_mode("MARSAD_EVENTS", "rules")
-        if actor_ranker is None:
-            actor_ranker = False
-            if _env_mode("MARSAD_EVENT_ACTORS", "learned") == "learned":
-                from marsad.extract.actor_ranker import ActorRanker
-
-                actor_ranker = ActorRanker.shipped() or False
-        self.actor_ranker = actor_ranker or None
-        if recipient_ranker is None:
-            recipient_ranker = False
-            if _env_mode("MARSAD_EVENT_RECIPIENTS", "learned") == "learned":
-                from marsad.extract.actor_ranker import RecipientRanker
-
-                recipient_ranker = RecipientRanker.shipped() or False
-        self.recipient_ranker = recipient_ranker or None
-        if event_filter is None:
-            event_filter = False
-            if _env_mode("MARSAD_EVENT_FILTER", stack) == "learned":
-                from marsad.extract.event_filter import EventFilter
-
-                event_filter = EventFilter.shipped() or False
-        if place_ranker is None:
-            place_ranker = False
-            if _env_mode("MARSAD_EVENT_PLACES", stack) == "learned":
-                from marsad.extract.place_ranker import PlaceRanker
-
-                place_ranker = PlaceRanker.shipped() or False
-        self.event_filter = event_filter or None
-        self.place_ranker = place_ranker or None
-        if trigger_model is None:
-            trigger_model = False
-            if stack == "learned":
-                from marsad.extract.trigger_model import TriggerModel
-
-                trigger_model = TriggerModel.shipped() or False
-        self.trigger_model = trigger_model or None
+        # None: the shipped model when the environment asks for the learned part; False: the rules
+        pick = lambda given, var, default, module, cls: (  # noqa: E731
+            _shipped_model(module, cls) if given is None and _env_mode(var, default) == "learned" else given) or None
+        self.actor_ranker = pick(actor_ranker, "MARSAD_EVENT_ACTORS", "learned", "actor_ranker", "ActorRanker")
+        self.recipient_ranker = pick(recipient_ranker, "MARSAD_EVENT_RECIPIENTS", "learned", "actor_ranker",
+                                     "RecipientRanker")
+        self.event_filter = pick(event_filter, "MARSAD_EVENT_FILTER", stack, "event_filter", "EventFilter")
+        self.place_ranker = pick(place_ranker, "MARSAD_EVENT_PLACES", stack, "place_ranker", "PlaceRanker")
+        self.trigger_model = pick(trigger_model, "MARSAD_EVENTS", "rules", "trigger_model", "TriggerModel")
 
     def __call__(self, doc: Doc) -> Doc:
         # without a learned filter the rules decide, and a candidate stops at the first rule that drops it
@@ -238,6 +212,13 @@ class EventExtractor:
             out.append(Candidate(ev, trig, sent, dict(verdicts), needs=needs, place_source=source,
                                  places=len(places), list_index=k, clause_end=clause_end))
         return out
+
+
+def _shipped_model(module: str, cls: str):
+    """`marsad.extract.<module>.<cls>.shipped()`, imported on use (the learned parts load only when asked)."""
+    import importlib
+
+    return getattr(importlib.import_module(f"marsad.extract.{module}"), cls).shipped()
 
 
 EVENT_ENV = ("MARSAD_EVENTS", "MARSAD_EVENT_FILTER", "MARSAD_EVENT_PLACES", "MARSAD_EVENT_ACTORS",

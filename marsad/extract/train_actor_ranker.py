@@ -19,9 +19,7 @@ from pathlib import Path
 from marsad.data import data_path
 from marsad.extract import train_events as T
 from marsad.extract.actor_ranker import (ACTOR_FILE, COUNTRY_FILE, RECIPIENT_COUNTRY_FILE, RECIPIENT_FILE,
-                                         ActorRanker, RecipientRanker,
-                                         actor_candidates, candidate_features, country_key, recipient_candidates,
-                                         recipient_features, speaker_spans, write_countries)
+                                         ActorRanker, RecipientRanker, country_key, write_countries)
 from marsad.extract.events import EventExtractor, _main_country, _with_country
 from marsad.extract.train_event_filter import _event_dict, _full
 
@@ -30,30 +28,16 @@ COUNTRY_LEAST, COUNTRY_SHARE = 5, 0.6  # CV actors 0.609; 0.610 with 3, at the c
 
 
 class _Recorder:
-    """Stands in for the ranker while the rules decide: keeps each decision's candidates and features."""
+    """Stands in for a ranker while the rules decide: keeps each decision's candidates and features
+    (`ranker.options`) and returns the rules' choice."""
 
-    def __init__(self):
+    def __init__(self, ranker: type):
+        self.options = ranker.options
         self.log: dict[int, tuple[list, list]] = {}
 
-    def choose(self, doc, sent, trig, clause_end, rule_actor, last_actor):
-        cands = actor_candidates(doc, sent, trig, rule_actor, last_actor)
-        feats = candidate_features(doc, sent, trig, clause_end, cands, rule_actor, speaker_spans(doc, sent))
-        self.log[trig.token.start] = (cands, feats)
-        return rule_actor
-
-
-class _RecipientRecorder:
-    """Stands in for the recipient ranker while the rules decide."""
-
-    def __init__(self):
-        self.log: dict[int, tuple[list, list]] = {}
-
-    def choose(self, doc, sent, trig, clause_end, rule_recipient, actor):
-        cands = recipient_candidates(doc, sent, rule_recipient, actor)
-        feats = recipient_features(doc, sent, trig, clause_end, cands, rule_recipient, actor,
-                                   speaker_spans(doc, sent))
-        self.log[trig.token.start] = (cands, feats)
-        return rule_recipient
+    def choose(self, doc, sent, trig, clause_end, rule_choice, other):
+        self.log[trig.token.start] = self.options(doc, sent, trig, clause_end, rule_choice, other)
+        return rule_choice
 
 
 def first_recipient(e: dict) -> tuple:
@@ -65,7 +49,7 @@ def _matched(docs: dict, records_by_id: dict, ids: list[str], score, role: str):
     """(article id, Doc, candidate event, the annotated events it matches, the role's candidates and their
     features) for each candidate event of the rules that an annotated event matches."""
     for doc_id in ids:
-        rec = _Recorder() if role == "actor" else _RecipientRecorder()
+        rec = _Recorder(ActorRanker if role == "actor" else RecipientRanker)
         doc = copy.deepcopy(docs[doc_id])
         stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False,
                                actor_ranker=rec if role == "actor" else False,
@@ -223,7 +207,7 @@ def main(argv=None) -> None:
     ap.add_argument("-c", type=float, default=C)
     ap.add_argument("--no-countries", action="store_true", help="CV without the country table")
     args = ap.parse_args(argv)
-    shared = Path(args.shared)
+    shared = T.shared_folder(ap, args.shared)
     score = T._load_module("score", shared / "eval" / "score.py")
     records = T.corpus_records(shared)
     by_id = {r["doc_id"]: r for r in records}

@@ -272,7 +272,7 @@ def main(argv=None) -> None:
     ap.add_argument("--dump", help="folder for the cross-validated predictions (one JSON file per setting)")
     ap.add_argument("--cache", default="/tmp", help="folder for the pre-event stage cache")
     args = ap.parse_args(argv)
-    shared = Path(args.shared)
+    shared = T.shared_folder(ap, args.shared)
     t0 = time.time()
     records = T.corpus_records(shared)
     docs = prepared_docs(records, Path(args.cache) if args.cache else None)

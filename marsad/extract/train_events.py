@@ -268,6 +268,15 @@ def print_scores(res: dict, title: str) -> None:
             print(f"  {k:26} {v}")
 
 
+def shared_folder(ap, path: str) -> Path:
+    """../shared (or --shared) as a Path, or a clear usage error when it lacks the corpus or the scorer."""
+    shared = Path(path)
+    for need in ("eval/score.py", "data/news/articles.jsonl"):
+        if not (shared / need).is_file():
+            ap.error(f"{shared / need} not found: --shared must name the shared data folder (../shared)")
+    return shared
+
+
 def main(argv=None) -> None:
     global DENSE_SCALE
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -284,7 +293,7 @@ def main(argv=None) -> None:
     ap.add_argument("--cache", default=tempfile.gettempdir(), help="folder for the pre-event stage cache")
     args = ap.parse_args(argv)
     DENSE_SCALE = args.dense_scale  # read by window_table and train_types
-    shared = Path(args.shared)
+    shared = shared_folder(ap, args.shared)
     t0 = time.time()
     records = corpus_records(shared)
     print(f"{len(records)} annotated articles, {sum(len(r['events']) for r in records)} events")
