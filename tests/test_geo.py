@@ -341,3 +341,13 @@ def test_pinned_points_nearest_equals_a_scan_of_all():
         q = rng.choice(grid)
         own = rng.choice([None, q, rng.choice(grid)])
         assert pp.nearest_km(*q, own) == scan(counts, *q, own)
+
+
+def test_a_plural_settlement_noun_makes_each_listed_name_a_place():
+    # "بلدات X وY وZ": the plural names a list; "الخيام" (the tents) is a common word without it
+    doc = run("قصفت المدفعية الإسرائيلية بلدات الخيام وكفركلا في جنوب لبنان.")
+    assert {p.text for p in doc.places} >= {"الخيام", "كفركلا"}
+    assert all(p.country == "LB" for p in doc.places if p.text in ("الخيام", "كفركلا"))
+    # but not before a common noun: "أحياء المدينة" names no town called Medina
+    doc = run("شن الطيران غارات على أحياء المدينة في سوريا.")
+    assert "المدينة" not in {p.text for p in doc.places}

@@ -617,6 +617,8 @@ class PlaceResolver:
                         break
                 if not r:
                     break
+                if r[0] == "noun" or trig.get(h.key, ("",))[0] == "noun":
+                    break  # "أحياء المدينة", "مناطق العاصمة": a place noun before a common noun names no place
                 roles.append(r)
                 if len(roles) == 2:
                     break
