@@ -55,13 +55,18 @@ def test_codebook_examples(resolver):
     ("الأمم المتحدة", ("UNO", "IGO", "organization")),
     ("جيش الاحتلال", ("ISR", "MIL", "organization")),
     ("تنظيم الدولة", ("IMG", "REB", "organization")),
+    ("نظيره العماني", ("OMN", "GOV", "person")),  # "التقى وزير الخارجية الإيراني نظيره العماني"
+    ("نظيرته الألمانية", ("DEU", "GOV", "person")),
+    # "ألمانية" starts with the letters of the article: with a real one before it, it is still German
+    ("الحكومة الألمانية", ("DEU", "GOV", "organization")),
+    ("القوات الألمانية", ("DEU", "MIL", "group")),
 ])
 def test_phrases(phrase, expected):
     assert code(phrase) == expected
 
 
 @pytest.mark.parametrize("phrase, country", [
-    ("الجنود السوريين", "SYR"), ("القوات الروسية", "RUS"), ("المسؤولين المصريين", "EGY"),
+    ("الجنود السوريين", "SYR"), ("القوات الروسية", "RUS"), ("الجيش الألماني", "DEU"), ("المسؤولين المصريين", "EGY"),
     ("مسؤولون أتراك", "TUR"), ("الضباط الأميركيين", "USA"), ("القوات الأمريكية", "USA"),
 ])
 def test_nationality_forms(phrase, country):

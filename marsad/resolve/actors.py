@@ -123,10 +123,15 @@ class Lexicon:
         key = _key(form)
         if not key:
             return
-        node = self.root
-        for w in key:
-            node = node.setdefault(w, {})
-        node.setdefault("$", {})[e.cat] = e
+        # a word that starts with the letters of the article without being one ("ألمانية" normalizes to
+        # "المانيه") is looked up article-stripped when written bare, and whole after a real article
+        # ("الألمانية" → "المانيه"): both keys lead to the entry
+        whole = tuple(normalize(w) if w.startswith(("أل", "إل", "آل")) else k for w, k in zip(form.split(), key))
+        for k in dict.fromkeys((key, whole)):
+            node = self.root
+            for w in k:
+                node = node.setdefault(w, {})
+            node.setdefault("$", {})[e.cat] = e
         self.max_words = max(self.max_words, len(key))
 
 
@@ -429,7 +434,8 @@ def _nationality_table() -> dict[str, tuple[str, str]]:
     table: dict[str, tuple[str, str]] = {}
     for row in read_tsv(data_path("actors", "nationalities.tsv"))[1:]:
         form = normalize(row[0])
-        table.setdefault(form[2:] if form.startswith("ال") else form, (row[1], row[2] if len(row) > 2 else row[1]))
+        # only a written article is dropped: "ألماني" normalizes to "الماني" but has none (German)
+        table.setdefault(form[2:] if row[0].startswith("ال") else form, (row[1], row[2] if len(row) > 2 else row[1]))
     return table
 
 
@@ -443,12 +449,13 @@ def nationality_of(word: str) -> Optional[tuple[str, str]]:
         if pre and not n.startswith(pre):
             continue
         w = n[len(pre):]
-        w = w[2:] if w.startswith("ال") else w
-        w = w[:-1] if w.endswith("يا") and len(w) > 4 else w  # accusative tanween: "إسرائيلياً"
-        for suf, rep in (("", ""), ("ه", ""), ("يون", "ي"), ("يين", "ي"), ("ين", "ي")):
-            if suf and not w.endswith(suf):
-                continue
-            base = (w[: -len(suf)] if suf else w) + rep
-            if base in table:
-                return table[base]
+        # "الألمانية" is ال + "ألمانية"; "ألمانية" itself starts with the letters of the article
+        for w in ((w[2:], w) if w.startswith("ال") else (w,)):
+            w = w[:-1] if w.endswith("يا") and len(w) > 4 else w  # accusative tanween: "إسرائيلياً"
+            for suf, rep in (("", ""), ("ه", ""), ("يون", "ي"), ("يين", "ي"), ("ين", "ي")):
+                if suf and not w.endswith(suf):
+                    continue
+                base = (w[: -len(suf)] if suf else w) + rep
+                if base in table:
+                    return table[base]
     return None
