@@ -214,3 +214,36 @@ def test_civilians_after_an_arrest_are_its_target():
                                    sector="CVL", kind="group"))
     [e] = EventExtractor()(doc).events
     assert e.actors[0].sector == "COP" and e.recipients[0].sector == "CVL"
+
+
+def test_a_present_tense_verb_in_a_relative_clause_is_a_state_not_an_act():
+    # held, not taken: "المناطق التي تسيطر عليها" describes the map
+    assert [e for e in run("قصف الجيش السوري المناطق التي تسيطر عليها فصائل المعارضة في حلب.")
+            if e.plover.mode == "seize"] == []
+    # a past tense after the pronoun still reports the act
+    events = run("أفرجت السلطات عن الشبان الذين اعتقلتهم قوات الأمن في حمص.")
+    assert [e.acled.sub_event_type for e in events if e.acled] == ["Arrests"]
+
+
+def test_a_trigger_word_read_as_a_place_is_no_act():
+    doc = make_doc("بقيت منطقة الجرف في حمص خالية.")
+    i = doc.text.index("الجرف")
+    doc.places.append(Place(text="الجرف", span=[i, i + 5], geo_precision=1, name="Al Jurf", geonameid=1,
+                            lat=34.7, lon=36.7, country="SY", feature_code="PPL"))
+    doc.places.sort(key=lambda p: p.span[0])
+    assert EventExtractor()(doc).events == []
+    # the same word as a verb is the act
+    assert [e.acled.sub_event_type for e in run("جرفت قوات الأمن أراضي في حمص.")] == ["Looting/property destruction"]
+
+
+def test_a_verb_that_starts_with_alif_lam_is_no_definite_noun():
+    # "التقى" (met) is a verb; "اللقاء" (the meeting) is a definite noun that refers back
+    doc = make_doc("التقى قائد الجيش السوري قائد قوات الأمن في حمص.")
+    for phrase, rec in {"قائد الجيش السوري": dict(country="SYR", sector="MIL", kind="person"),
+                        "قائد قوات الأمن": dict(country="SYR", sector="COP", kind="person")}.items():
+        i = doc.text.index(phrase)
+        doc.people.append(Actor(text=phrase, span=[i, i + len(phrase)], name=phrase, **rec))
+    doc.organizations = []
+    assert [e.plover.type for e in EventExtractor()(doc).events] == ["CONSULT"]
+    doc = make_doc("وصل الجيش السوري إلى حمص. وجرى اللقاء مع قوات الأمن في حمص.")
+    assert [e for e in EventExtractor()(doc).events if e.plover.type == "CONSULT"] == []
