@@ -35,7 +35,7 @@ from marsad.doc import Doc
 from marsad.extract.counts import count_in
 from marsad.extract.modality import modality_of
 from marsad.extract.speech import source_attributions, source_spans
-from marsad.extract.triggers import Trigger, find_triggers, trigger_lexicon
+from marsad.extract.triggers import Trigger, find_triggers, rule_lexicon
 from marsad.records import Acled, Actor, Anchor, Event, Place, Plover, TimeExpr
 from marsad.resolve.actors import nationality_of
 from marsad.resolve.geo import VERY_COMMON_WORD
@@ -597,7 +597,7 @@ def _unlisted_villages(doc: Doc, sent: _Sentence, start: int, end: int, in_sent:
             continue
         name = toks[i + 1]
         if (covered(name) or nouns.has(name.norm) or links.has(name.norm) or function.has(name.norm)
-                or trigger_lexicon().has(name.norm) or _adjective_like(name.norm)):
+                or rule_lexicon().has(name.norm) or _adjective_like(name.norm)):
             continue
         after = toks[i + 2].norm if i + 2 < len(toks) else ""
         if after.startswith("ال") and _adjective_like(after) and _very_common(name.text):
@@ -705,7 +705,7 @@ def _purpose_or_class(tok: Token) -> bool:
     """Verbal nouns that do not report one event: with ل of purpose ("لمواجهة", "لاعتقال" = in order
     to), or definite plurals that name a class of events ("الاعتداءات", "والاعتقالات والمداهمات")."""
     w = tok.norm
-    lex = trigger_lexicon()
+    lex = rule_lexicon()
     if w.startswith("ل") and not w.startswith("لل") and w not in lex.index and lex.lookup(w[1:]):
         return True
     return w.startswith(("ال", "وال", "بال", "فال")) and w.endswith("ات")
@@ -737,7 +737,7 @@ def _anaphoric(trig: Trigger) -> bool:
     """A definite verbal noun ("الهجوم", "الاشتباكات") usually refers back to an event already told. The
     article is one only when the word without it is a trigger too: "التقى" (met) and "التقت" are verbs."""
     w = trig.token.norm
-    lex = trigger_lexicon()
+    lex = rule_lexicon()
     for p in ("ال", "وال", "بال", "فال", "لل"):
         if w.startswith(p):
             return bool(lex.lookup(w[len(p):]))

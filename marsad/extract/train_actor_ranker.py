@@ -4,7 +4,9 @@
 
 Document-grouped 5-fold cross-validation (the folds of train_events.py): for each fold a ranker is
 trained on the other four, then the rule event stage runs with it on the held-out articles and score.py
-scores them; the rules' own choices are scored on the same articles ("recipients": of the events
+scores them, each held-out fold read with the corpus trigger rows of its training folds
+(corpus_triggers.py; the rankers' own training candidates come from the hand lexicon, so nothing is
+learned from a test article); the rules' own choices are scored on the same articles ("recipients": of the events
 score.py's matching pairs, the share whose first recipient has the annotated country and sector). Then
 the shipped models are trained on every article and written to marsad/data/events/actor_ranker.tsv,
 actor_countries.tsv and recipient_ranker.tsv (byte for byte the same for the same corpus and code).
@@ -22,6 +24,7 @@ from marsad.extract.actor_ranker import (ACTOR_FILE, COUNTRY_FILE, RECIPIENT_COU
                                          ActorRanker, RecipientRanker, country_key, write_countries)
 from marsad.extract.events import EventExtractor, _main_country, _with_country
 from marsad.extract.train_event_filter import _event_dict, _full
+from marsad.extract.triggers import use_corpus_rows
 
 C = 0.05  # 0.3: CV actors 0.582 against 0.587
 COUNTRY_LEAST, COUNTRY_SHARE = 5, 0.6  # CV actors 0.609; 0.610 with 3, at the cost of one-off entries
@@ -213,23 +216,28 @@ def main(argv=None) -> None:
     by_id = {r["doc_id"]: r for r in records}
     docs = T.prepared_docs(records, Path(args.cache) if args.cache else None)
     ids = [r["doc_id"] for r in records]
-    rows = decisions(docs, by_id, ids, score)
-    recipient_rows = recipient_decisions(docs, by_id, ids, score)
-    print(f"{len(ids)} articles, {sum(len(v) for v in rows.values())} matched candidate events")
     if not args.no_cv:
+        # the rankers learn from the hand lexicon's candidates, each test fold is read with the corpus
+        # trigger rows of its training folds (corpus_triggers.py): nothing learned from a test article
+        use_corpus_rows([])
+        rows = decisions(docs, by_id, ids, score)
+        recipient_rows = recipient_decisions(docs, by_id, ids, score)
+        print(f"{len(ids)} articles, {sum(len(v) for v in rows.values())} matched candidate events")
         gold = {r["doc_id"]: T.scoring_copy(r, score) for r in records}
-        runs = {"rules' actor and recipient": predict(docs, ids, False), "actor ranker": {},
-                "actor and recipient rankers": {}}
+        runs = {"rules' actor and recipient": {}, "actor ranker": {}, "actor and recipient rankers": {}}
         right = [0, 0]
         for k in range(T.FOLDS):
             test = [d for d in ids if T.fold_of(d) == k]
             train_ids = [d for d in ids if T.fold_of(d) != k]
+            use_corpus_rows(T.fold_corpus_rows([by_id[d] for d in train_ids], docs))
             model, recipients = rankers(rows, recipient_rows, train_ids, args.c, not args.no_countries)
+            runs["rules' actor and recipient"].update(predict(docs, test, False))
             runs["actor ranker"].update(predict(docs, test, model))
             runs["actor and recipient rankers"].update(predict(docs, test, model, recipients))
             ok, n = accuracy(model, rows, test, model.threshold)
             right[0] += ok
             right[1] += n
+        use_corpus_rows(None)
         for name, preds in runs.items():
             res = score.score(gold, preds)
             print(f"{name}: events F1 {res['events']['f1']:.3f} (P {res['events']['precision']:.3f} "
@@ -238,7 +246,9 @@ def main(argv=None) -> None:
                   f"recipients {recipients_on_matched(gold, preds, score):.3f}")
         print(f"learned actor decisions right on the held-out folds: {right[0]}/{right[1]} = "
               f"{right[0] / max(right[1], 1):.3f}")
-    if not args.cv_only:
+    if not args.cv_only:  # the shipped rankers learn from the candidates of the shipped lexicon
+        rows = decisions(docs, by_id, ids, score)
+        recipient_rows = recipient_decisions(docs, by_id, ids, score)
         model = fit(rows, ids, args.c)
         path = Path(data_path("events", ACTOR_FILE))
         model.write(path)

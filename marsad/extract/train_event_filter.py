@@ -162,6 +162,11 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
     ("filter", "place", "place+filter") over the same folds."""
     from marsad.extract.place_ranker import train_ranker
 
+    from marsad.extract.triggers import use_corpus_rows
+
+    # the rule triggers are the hand lexicon's here: the shipped corpus trigger rows (corpus_triggers.py)
+    # were learned from every article, these folds' test articles among them
+    use_corpus_rows([])
     score = T._load_module("score", shared / "eval" / "score.py")
     gold = {r["doc_id"]: T.scoring_copy(r, score) for r in records}
     by_id = {r["doc_id"]: r for r in records}
@@ -214,6 +219,7 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
         if news and len(news) < len(gold):
             results[source].update({f"{m} [news]": score.score(news, p) for m, p in preds.items()})
         results[source]["thresholds"] = thresholds
+    use_corpus_rows(None)
     return results
 
 

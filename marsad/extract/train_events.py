@@ -225,16 +225,20 @@ def cross_validate(records, docs, shared: Path, rules: bool = False, threshold: 
     gold = {r["doc_id"]: scoring_copy(r, score) for r in records}
     preds: dict[str, dict] = {}
     cache: dict = {}
-    if rules:  # the lexicon learns nothing; the actor and recipient rankers (as shipped) learn on the other folds
+    if rules:  # the corpus trigger rows and the actor and recipient rankers (as shipped) learn on the other folds
         from marsad.extract import train_actor_ranker as AR
+        from marsad.extract.triggers import use_corpus_rows
 
         ids = [r["doc_id"] for r in records]
         by_id = {r["doc_id"]: r for r in records}
+        use_corpus_rows([])  # the rankers learn from the hand lexicon's candidates: no row of a test fold
         rows = AR.decisions(docs, by_id, ids, score)
         recipient_rows = AR.recipient_decisions(docs, by_id, ids, score)
         for k in range(FOLDS):
             test = [d for d in ids if fold_of(d) == k]
+            use_corpus_rows(fold_corpus_rows([by_id[d] for d in ids if fold_of(d) != k], docs))
             preds.update(predict(docs, test, None, *AR.rankers(rows, recipient_rows, [d for d in ids if fold_of(d) != k])))
+        use_corpus_rows(None)
         return score.score(gold, preds)
     seqs = {r["doc_id"]: sequences(docs[r["doc_id"]], r, cache) for r in records}
     vectors = window_table([s for ss in seqs.values() for s in ss])
@@ -246,6 +250,14 @@ def cross_validate(records, docs, shared: Path, rules: bool = False, threshold: 
         model = TriggerModel(None, meta=meta, detector=detector, types=types)
         preds.update(predict(docs, test, model))
     return score.score(gold, preds)
+
+
+def fold_corpus_rows(train_recs: list[dict], docs: dict) -> list[list[str]]:
+    """The trigger rows of corpus_triggers.py learned from these training articles only."""
+    from marsad.extract.corpus_triggers import learn_rows
+    from marsad.extract.triggers import trigger_lexicon
+
+    return learn_rows(train_recs, docs, trigger_lexicon(), class_meta(train_recs)["classes"])
 
 
 def scoring_copy(record: dict, score) -> dict:
@@ -283,7 +295,9 @@ def main(argv=None) -> None:
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--cv-only", action="store_true")
     ap.add_argument("--no-cv", action="store_true")
-    ap.add_argument("--rules", action="store_true", help="score the rule triggers on the same folds")
+    ap.add_argument("--rules", action="store_true",
+                    help="the rule path: CV of the lexicon triggers (corpus trigger rows learned per fold), "
+                         "then write the corpus trigger rows (corpus_triggers.py)")
     ap.add_argument("--threshold", type=float, default=THRESHOLD,
                     help="a word is a trigger when the detector gives it at least this")
     ap.add_argument("--lexicon-threshold", type=float, default=LEXICON_THRESHOLD,
@@ -304,7 +318,16 @@ def main(argv=None) -> None:
                              lexicon_threshold=args.lexicon_threshold)
         print_scores(res, f"document-grouped {FOLDS}-fold cross-validation "
                           f"({'rule triggers' if args.rules else 'learned triggers'}):")
-    if args.cv_only or args.rules:
+    if args.cv_only:
+        return
+    if args.rules:  # the rule path's corpus trigger rows, learned from every article
+        from marsad.extract.corpus_triggers import CORPUS_FILE, write_rows
+
+        out = Path(data_path("events", CORPUS_FILE))
+        table = fold_corpus_rows(records, docs)
+        write_rows(table, out)
+        print(f"{len(table)} corpus trigger rows written to {out}; retrain the actor rankers next "
+              f"(python -m marsad.extract.train_actor_ranker)")
         return
     cache: dict = {}
     seqs = [s for r in records for s in sequences(docs[r["doc_id"]], r, cache)]

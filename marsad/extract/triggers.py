@@ -6,6 +6,7 @@ first row whose follow-word condition holds within the next four tokens.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,17 +34,46 @@ class Trigger:
     row: TriggerRow
 
 
-@lru_cache(maxsize=1)
-def trigger_lexicon() -> FormLexicon:
+def _lexicon_rows(table: list[list[str]]) -> list[tuple[str, TriggerRow]]:
     rows = []
-    for cells in read_tsv(data_path("events", "triggers.tsv")):
-        cells += [""] * (7 - len(cells))
+    for cells in table:
+        cells = cells + [""] * (7 - len(cells))
         row = TriggerRow(frozenset(forms(cells[1])), cells[2], cells[3] or None,
                          tuple(c for c in cells[4].split("|") if c), None if cells[5] in ("", "-") else cells[5],
                          cells[6])
         for f in forms(cells[0]):
             rows.append((f, row))
-    return FormLexicon(rows)
+    return rows
+
+
+@lru_cache(maxsize=1)
+def trigger_lexicon() -> FormLexicon:
+    """The hand-written lexicon (triggers.tsv): the rules' readings that the learned models use as features."""
+    return FormLexicon(_lexicon_rows(read_tsv(data_path("events", "triggers.tsv"))))
+
+
+_corpus_rows: list[list[str]] | None = None  # None: the shipped table; cross-validation sets each fold's
+
+
+@lru_cache(maxsize=1)
+def rule_lexicon() -> FormLexicon:
+    """What the rule path reads as triggers: the hand lexicon, then the forms learned from the event
+    corpus (corpus_triggers.py, data/events/triggers_corpus.tsv) that the hand lexicon lacks
+    (MARSAD_CORPUS_TRIGGERS=off: the hand lexicon alone)."""
+    from marsad.extract.corpus_triggers import CORPUS_FILE
+
+    table = read_tsv(data_path("events", "triggers.tsv"))
+    path = data_path("events", CORPUS_FILE)
+    learned = _corpus_rows if _corpus_rows is not None else (
+        read_tsv(path) if path.exists() and os.environ.get("MARSAD_CORPUS_TRIGGERS", "on") != "off" else [])
+    return FormLexicon(_lexicon_rows(table + learned))
+
+
+def use_corpus_rows(rows: list[list[str]] | None) -> None:
+    """Cross-validation: the rule path reads these learned rows (None: the shipped table again)."""
+    global _corpus_rows
+    _corpus_rows = rows
+    rule_lexicon.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +91,7 @@ def _in_name(toks: list[Token], i: int) -> bool:
 
 
 def find_triggers(toks: list[Token]) -> list[Trigger]:
-    lex = trigger_lexicon()
+    lex = rule_lexicon()
     out = []
     for i, tok in enumerate(toks):
         rows = lex.lookup(tok.norm)
