@@ -247,3 +247,9 @@ def test_a_verb_that_starts_with_alif_lam_is_no_definite_noun():
     assert [e.plover.type for e in EventExtractor()(doc).events] == ["CONSULT"]
     doc = make_doc("وصل الجيش السوري إلى حمص. وجرى اللقاء مع قوات الأمن في حمص.")
     assert [e for e in EventExtractor()(doc).events if e.plover.type == "CONSULT"] == []
+
+
+def test_a_noun_of_area_before_a_verbal_noun_names_where_not_what():
+    # "مناطق سيطرة": areas held; "خط المواجهة": the front line; neither reports an act
+    assert [e for e in run("قصف الجيش السوري مناطق سيطرة فصائل المعارضة في حلب.") if e.plover.mode == "seize"] == []
+    assert [e for e in run("سيطرت فصائل المعارضة على حلب.") if e.plover.mode == "seize"] != []

@@ -8,8 +8,10 @@ the filter is trained on the candidate events of the four training folds, its th
 inner 4-fold CV inside those training folds (events F1 of score.py over the thresholds THRESHOLDS), and
 the full event stage runs with it on the fifth fold; the five folds' predictions are scored together by
 ../shared/eval/score.py, next to the rule filters on the same folds and triggers. Trigger sources:
-`rules` (the lexicon, the default), `learned` (trigger_model.py, trained on the same training folds),
-`oracle` (the annotated triggers and classes: the ceiling of everything after trigger detection).
+`rules` (the hand lexicon alone), `learned` (trigger_model.py, trained on the same training folds),
+`corpus` (the lexicon with the corpus trigger rows of corpus_triggers.py learned on the same training
+folds: the default rule path), `oracle` (the annotated triggers and classes: the ceiling of everything
+after trigger detection).
 
 The shipped models are the learned stack that MARSAD_EVENTS=learned loads: the place ranker
 (marsad/data/events/place_ranker.tsv) is trained on the annotated triggers of every article, the filter
@@ -164,9 +166,8 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
 
     from marsad.extract.triggers import use_corpus_rows
 
-    # the rule triggers are the hand lexicon's here: the shipped corpus trigger rows (corpus_triggers.py)
-    # were learned from every article, these folds' test articles among them
-    use_corpus_rows([])
+    # trigger source "rules" is the hand lexicon alone, "corpus" the rule path with each fold's corpus
+    # trigger rows (corpus_triggers.py): the shipped rows were learned from every article
     score = T._load_module("score", shared / "eval" / "score.py")
     gold = {r["doc_id"]: T.scoring_copy(r, score) for r in records}
     by_id = {r["doc_id"]: r for r in records}
@@ -178,7 +179,8 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
         thresholds: dict[str, list] = {m: [] for m in models}
         fixed_trig = OracleTriggers(_shipped_triggers(), by_id) if source == "oracle" else None
         fixed = None
-        if source != "learned" and any("filter" in m for m in models):
+        use_corpus_rows([])
+        if source not in ("learned", "corpus") and any("filter" in m for m in models):
             fixed = CandidateSet(docs, by_id, ids, fixed_trig, score)
         fixed_one = CandidateSet(docs, by_id, ids, fixed_trig, score, one_to_one=True) \
             if fixed is not None and any(m.endswith("-dedup") for m in models) else None
@@ -186,6 +188,8 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
             test = [d for d in ids if T.fold_of(d) == k]
             train = [d for d in ids if T.fold_of(d) != k]
             trig = _fold_trigger_model([by_id[d] for d in train], docs) if source == "learned" else fixed_trig
+            if source == "corpus":  # the rule path with the corpus trigger rows of the training folds
+                use_corpus_rows(T.fold_corpus_rows([by_id[d] for d in train], docs))
             tm = trig if trig is not None else False
             ranker = None
             if pairs:
@@ -271,7 +275,7 @@ def main(argv=None) -> None:
     ap.add_argument("--shared", default=str(T.ROOT.parent / "shared"))
     ap.add_argument("--cv-only", action="store_true")
     ap.add_argument("--no-cv", action="store_true")
-    ap.add_argument("--triggers", nargs="+", default=["rules"], choices=["rules", "learned", "oracle"])
+    ap.add_argument("--triggers", nargs="+", default=["rules"], choices=["rules", "corpus", "learned", "oracle"])
     ap.add_argument("--models", nargs="+", default=["filter", "place", "place+filter"],
                     choices=["filter", "place", "place+filter", "filter-dedup", "place+filter-dedup"], help="learned combinations to measure")
     ap.add_argument("--c", type=float, default=C, help="inverse regularization strength")
