@@ -59,6 +59,8 @@ def test_codebook_examples(resolver):
     ("نظيرته الألمانية", ("DEU", "GOV", "person")),
     # "ألمانية" starts with the letters of the article: with a real one before it, it is still German
     ("الحكومة الألمانية", ("DEU", "GOV", "organization")),
+    # a country whose name is written with the article: "أعلنت السعودية" (the adjective "السورية" is no Syria)
+    ("السعودية", ("SAU", "GOV", "state")),
     ("القوات الألمانية", ("DEU", "MIL", "group")),
 ])
 def test_phrases(phrase, expected):

@@ -253,3 +253,22 @@ def test_a_noun_of_area_before_a_verbal_noun_names_where_not_what():
     # "مناطق سيطرة": areas held; "خط المواجهة": the front line; neither reports an act
     assert [e for e in run("قصف الجيش السوري مناطق سيطرة فصائل المعارضة في حلب.") if e.plover.mode == "seize"] == []
     assert [e for e in run("سيطرت فصائل المعارضة على حلب.") if e.plover.mode == "seize"] != []
+
+
+def test_an_accusative_verbal_noun_is_read_as_its_word():
+    # "إضراباً": the tanween alif is no letter of the word
+    doc = make_doc("نفذ عمال النفط إضراباً عن العمل في حلب.")
+    i = doc.text.index("عمال")
+    doc.organizations.append(Actor(text="عمال", span=[i, i + 4], sector="LAB", kind="group"))
+    assert [e.plover.type for e in EventExtractor()(doc).events] == ["PROTEST"]
+
+
+def test_a_trigger_word_inside_an_actors_name_is_no_act():
+    # "قوات الدعم السريع" gives no support, and the clash is placed past the name
+    doc = make_doc("اندلعت اشتباكات بين الجيش السوري وقوات الدعم السريع في حلب.")
+    i = doc.text.index("قوات الدعم السريع")
+    doc.organizations.append(Actor(text="قوات الدعم السريع", span=[i, i + 17], country="SDN", sector="REB",
+                                   kind="organization"))
+    doc.organizations.sort(key=lambda a: a.span[0])
+    events = EventExtractor()(doc).events
+    assert [(e.plover.type, e.location.name) for e in events] == [("ASSAULT", "Aleppo")]

@@ -157,12 +157,14 @@ class EventExtractor:
                 triggers = self.trigger_model.triggers(doc, si, feature_cache)
             else:
                 # a word the place stage read as a place names no act: "منطقة الجرف" (the bank), not جرف
-                # (bulldozed; the learned trigger model has this as a feature); nor does a present tense in
+                # (bulldozed; the learned trigger model has this as a feature); nor one inside an actor's
+                # name after its first word ("قوات الدعم السريع" gives no support); nor does a present tense in
                 # a relative clause, which then bounds no clause either ("هجوماً على المناطق التي تسيطر
                 # عليها قسد في دير الزور": the attack is in Deir ez-Zor)
-                places = MentionIndex.of(doc).places
+                ix = MentionIndex.of(doc)
                 triggers = [t for t in find_triggers(sent.toks)
-                            if not places.covering(t.token.start) and not _relative_present(sent, t)]
+                            if not ix.places.covering(t.token.start) and not _relative_present(sent, t)
+                            and not any(a.span[0] < t.token.start for a in ix.actors.covering(t.token.start))]
             for n, trig in enumerate(triggers):
                 clause_end = triggers[n + 1].token.start if n + 1 < len(triggers) else e
                 yield sent, trig, clause_end, triggers[n - 1] if n else None

@@ -107,6 +107,8 @@ def find_triggers(toks: list[Token]) -> list[Trigger]:
     out = []
     for i, tok in enumerate(toks):
         rows = lex.lookup(tok.norm)
+        if not rows and tok.text.endswith(("اً", "ًا")) and len(tok.norm) > 4:
+            rows = lex.lookup(tok.norm[:-1])  # the accusative "إضراباً" is "إضراب"
         if not rows or _in_name(toks, i):
             continue
         following = None

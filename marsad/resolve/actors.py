@@ -101,7 +101,9 @@ class Lexicon:
         self.max_words = 1
         # generated first, hand-written last (hand wins)
         for r in _rows("countries.tsv"):
-            self._add(r["form"], Entry(COUNTRY, r["country"], "GOV", "state", r["name"]))
+            # a name written with the article ("السعودية") stays the country where the adjective looks the same
+            flags = frozenset({"article"}) if r["form"].startswith("ال") else frozenset()
+            self._add(r["form"], Entry(COUNTRY, r["country"], "GOV", "state", r["name"], flags))
         for r in _rows("nationalities.tsv"):
             f = normalize(r["form"])
             plural = f.endswith(("يون", "يين")) or (r.get("source") == "override" and not f.endswith(("ي", "يه", "يان", "يتين", "يتان", "يات")))
@@ -211,8 +213,8 @@ def _gap(text: str, a: Atom | _Phrase, b: Atom, comma: bool = False) -> bool:
 
 def _head(atom: Atom, text: str = "") -> Optional[_Phrase]:
     e = atom.entries
-    if COUNTRY in e and NAT in e and text[atom.start:atom.start + 2] == "ال":
-        # "السورية" is the adjective; "سورية" alone may be the country
+    if COUNTRY in e and NAT in e and text[atom.start:atom.start + 2] == "ال" and "article" not in e[COUNTRY].flags:
+        # "السورية" is the adjective; "سورية" alone may be the country; "أعلنت السعودية" is Saudi Arabia
         e = {k: v for k, v in e.items() if k != COUNTRY}
     if PERSON in e:
         p = e[PERSON]
