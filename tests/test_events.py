@@ -272,3 +272,13 @@ def test_a_trigger_word_inside_an_actors_name_is_no_act():
     doc.organizations.sort(key=lambda a: a.span[0])
     events = EventExtractor()(doc).events
     assert [(e.plover.type, e.location.name) for e in events] == [("ASSAULT", "Aleppo")]
+
+
+def test_seats_after_each_of_are_governments():
+    from marsad.extract.events import _names_a_government
+
+    # "لكل من واشنطن وموسكو": each of them, the governments a message is sent to; "من موسكو": from there
+    doc = make_doc("وصلت رسالة لكل من واشنطن وموسكو.")
+    assert all(_names_a_government(doc, p) for p in doc.places)
+    doc = make_doc("عاد الوفد من موسكو.")
+    assert not any(_names_a_government(doc, p) for p in doc.places)

@@ -564,6 +564,8 @@ def _names_a_government(doc: Doc, p: Place) -> bool:
     if k < 0:
         return True
     before = toks[k].norm.removeprefix("و")
+    if before == "من" and k > 0 and toks[k - 1].norm.lstrip("وفبل") == "كل":
+        return True  # "رسائل لكل من واشنطن وموسكو": "each of", not "from"
     if before in _PLACE_CUES:
         return False
     # a place noun and its adjective: "العاصمة الروسية موسكو"
