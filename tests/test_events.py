@@ -282,3 +282,12 @@ def test_seats_after_each_of_are_governments():
     assert all(_names_a_government(doc, p) for p in doc.places)
     doc = make_doc("عاد الوفد من موسكو.")
     assert not any(_names_a_government(doc, p) for p in doc.places)
+
+
+def test_a_demand_is_not_located_where_something_is_to_go():
+    # "بإرسال الأسلحة إلى كييف أو لفيف": the destination of what is demanded, not where it was said
+    events = [e for e in run("طالب الجيش السوري فصائل المعارضة بإرسال الأسلحة إلى حمص أو حلب.")
+              if e.plover.type == "REQUEST"]
+    assert events and all(e.location is None for e in events)
+    # an attack's place after "على" stays
+    assert [e.location.name for e in run("قصف الجيش السوري مواقع على حمص.")] == ["Homs"]

@@ -486,6 +486,10 @@ def _located(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple
         clause = sorted([p for p in clause if id(p) not in contexts] + [v.place for v in villages],
                         key=lambda p: p.span[0])
     clause = _most_specific([p for p in clause if not _names_a_government(doc, p)])
+    if trig.row.type in SPEECH_ACT_TYPES:
+        # a demand or threat is made where it is said, not where something is to go: "طالب الاتحاد
+        # الأوروبي بإرسال الأسلحة إلى كييف", "مستعدة للذهاب إلى كييف"
+        clause = _without_destinations(doc, clause)
     if clause and trig.row.type == "ASSAULT":
         # a foreign capital after an attack word names a government, not where the attack fell: "في رسالة
         # إلى واشنطن", "نظراً إلى الدور الرئيس لواشنطن" in a report on Syria; but "الهجوم على موسكو" and
@@ -526,6 +530,21 @@ def _government_seats() -> dict[str, str]:
 def _is_seat(p: Place) -> bool:
     country = _government_seats().get(normalize(p.text or ""))
     return country is not None and p.country == country
+
+
+def _without_destinations(doc: Doc, places: list[Place]) -> list[Place]:
+    """The places less those that are where something goes: "إلى كييف", "وإلى موسكو", and the names
+    listed after one ("إلى كييف أو لفيف")."""
+    out, dest_end = [], None
+    for p in places:
+        words = doc.text[max(0, p.span[0] - 12):p.span[0]].split()
+        if words and normalize(words[-1]).removeprefix("و") in ("الي", "حتي") or (
+                dest_end is not None and normalize(doc.text[dest_end:p.span[0]]).strip(" ،,") in ("و", "او", "")):
+            dest_end = p.span[1]
+            continue
+        dest_end = None
+        out.append(p)
+    return out
 
 
 def _struck_at(doc: Doc, p: Place) -> bool:
