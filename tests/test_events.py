@@ -291,3 +291,9 @@ def test_a_demand_is_not_located_where_something_is_to_go():
     assert events and all(e.location is None for e in events)
     # an attack's place after "على" stays
     assert [e.location.name for e in run("قصف الجيش السوري مواقع على حمص.")] == ["Homs"]
+
+
+def test_the_lam_after_a_verb_of_undergoing_is_no_purpose():
+    # "تعرضت حمص لقصف": Homs was shelled; "لقصف حمص" alone is "in order to shell Homs"
+    assert [e.location.name for e in run("تعرضت حمص لقصف نفذه الجيش السوري.")] == ["Homs"]
+    assert run("تحرك الجيش السوري لقصف حمص.") == []

@@ -174,7 +174,8 @@ class EventExtractor:
         """The events one trigger could state (one per listed place), each with the verdict of every
         rule filter: True where that rule drops it. `complete=False`: none once a rule drops them."""
         needs, definite_ok, _ = _requirements().get(trig.row.type, (None, True, frozenset()))
-        verdicts = {"purpose_or_class": _purpose_or_class(trig.token), "talk_plural": _talk_plural(trig),
+        before = sent.toks[max(0, trig.index - UNDERGO_WINDOW):trig.index]
+        verdicts = {"purpose_or_class": _purpose_or_class(trig.token, before), "talk_plural": _talk_plural(trig),
                     "anaphoric": not definite_ok and _anaphoric(trig)}
         if not complete and any(verdicts.values()):
             return []
@@ -724,12 +725,20 @@ def _norm(w: str) -> str:
     return normalize(w.strip("،,.:؛"))
 
 
-def _purpose_or_class(tok: Token) -> bool:
+# "تعرضت القاعدة لهجوم", "يتعرض لقصف": the ل of a verb of undergoing, not of purpose
+UNDERGO = frozenset(normalize(w) for w in ("تعرض", "تعرضت", "تعرضوا", "يتعرض", "تتعرض", "يتعرضون", "وتعرض",
+                                            "وتعرضت", "تعرضه", "تعرضها", "تعرضهم"))
+UNDERGO_WINDOW = 4  # the verb, its subject between: "تعرضت قاعدة عين الأسد لهجوم"
+
+
+def _purpose_or_class(tok: Token, before: list[Token] = ()) -> bool:
     """Verbal nouns that do not report one event: with ل of purpose ("لمواجهة", "لاعتقال" = in order
-    to), or definite plurals that name a class of events ("الاعتداءات", "والاعتقالات والمداهمات")."""
+    to; not after a verb of undergoing: "تعرضت لهجوم"), or definite plurals that name a class of events
+    ("الاعتداءات", "والاعتقالات والمداهمات")."""
     w = tok.norm
     lex = rule_lexicon()
-    if w.startswith("ل") and not w.startswith("لل") and w not in lex.index and lex.lookup(w[1:]):
+    if w.startswith("ل") and not w.startswith("لل") and w not in lex.index and lex.lookup(w[1:]) \
+            and not any(t.norm in UNDERGO for t in before):
         return True
     return w.startswith(("ال", "وال", "بال", "فال")) and w.endswith("ات")
 
