@@ -297,3 +297,11 @@ def test_the_lam_after_a_verb_of_undergoing_is_no_purpose():
     # "تعرضت حمص لقصف": Homs was shelled; "لقصف حمص" alone is "in order to shell Homs"
     assert [e.location.name for e in run("تعرضت حمص لقصف نفذه الجيش السوري.")] == ["Homs"]
     assert run("تحرك الجيش السوري لقصف حمص.") == []
+
+
+def test_in_the_face_of_is_a_preposition_not_a_clash():
+    # "في مواجهة الاحتلال" = against the occupation; "في مواجهات مخيم شعفاط" = in the clashes of
+    from marsad.extract.triggers import find_triggers
+
+    assert find_triggers(tokens("ندعم المقاومة في مواجهة العدو")) == []
+    assert [t.token.text for t in find_triggers(tokens("أصيب شاب في مواجهات مخيم شعفاط"))] == ["مواجهات"]

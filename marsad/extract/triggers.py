@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from marsad.text.lexicon import FormLexicon, forms, read_tsv, readings
+from marsad.text.normalize import normalize
 from marsad.data import data_path
 from marsad.text.segment import Token
 
@@ -89,6 +90,13 @@ def _area_nouns() -> FormLexicon:
     return FormLexicon([(f, r[1]) for r in rows if r[1] == "area" for f in forms(r[0])])
 
 
+@lru_cache(maxsize=1)
+def _phrases() -> frozenset[tuple[str, str]]:
+    """(word before, trigger word) pairs that make a compound preposition (blockers.tsv, role phrase)."""
+    rows = read_tsv(data_path("events", "blockers.tsv"))
+    return frozenset(tuple(normalize(w) for w in f.split()) for r in rows if r[1] == "phrase" for f in r[0].split("|"))
+
+
 def _in_name(toks: list[Token], i: int) -> bool:
     """"هيئة تحرير الشام", "معركة طوفان الأقصى": the trigger word is part of a name;
     "منذ اغتيال الحريري": it only dates something else; "مناطق سيطرة قسد", "خط المواجهة": an
@@ -97,7 +105,8 @@ def _in_name(toks: list[Token], i: int) -> bool:
     heads, tails = _blockers()
     if i > 0:
         prev = toks[i - 1].norm
-        if heads.has(prev) or (_area_nouns().has(prev) and "ال" not in prev[:4]):
+        if heads.has(prev) or (_area_nouns().has(prev) and "ال" not in prev[:4]) \
+                or (prev.removeprefix("و"), toks[i].norm.removeprefix("و")) in _phrases():
             return True
     return i + 1 < len(toks) and tails.has(toks[i + 1].norm)
 
