@@ -189,3 +189,7 @@ def test_misspelt_event_mode_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("MARSAD_EVENTS", "rules")
     monkeypatch.setenv("MARSAD_EVENT_FILTER", "yes")
     assert runner.invoke(app, ["extract", "--no-ner", "--no-progress", str(path)]).exit_code == 2
+    monkeypatch.delenv("MARSAD_EVENT_FILTER")
+    monkeypatch.setenv("MARSAD_CORPUS_TRIGGERS", "of")
+    res = runner.invoke(app, ["extract", "--no-ner", "--no-progress", str(path)])
+    assert res.exit_code == 2 and "MARSAD_CORPUS_TRIGGERS='of'" in res.output

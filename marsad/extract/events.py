@@ -35,7 +35,7 @@ from marsad.doc import Doc
 from marsad.extract.counts import count_in
 from marsad.extract.modality import modality_of
 from marsad.extract.speech import source_attributions, source_spans
-from marsad.extract.triggers import Trigger, find_triggers, rule_lexicon
+from marsad.extract.triggers import Trigger, corpus_triggers_on, find_triggers, rule_lexicon
 from marsad.records import Acled, Actor, Anchor, Event, Place, Plover, TimeExpr
 from marsad.resolve.actors import nationality_of
 from marsad.resolve.geo import VERY_COMMON_WORD
@@ -236,9 +236,11 @@ EVENT_ENV = ("MARSAD_EVENTS", "MARSAD_EVENT_FILTER", "MARSAD_EVENT_PLACES", "MAR
 
 def check_environment() -> None:
     """Raise ValueError for a misspelt MARSAD_EVENTS / MARSAD_EVENT_FILTER / MARSAD_EVENT_PLACES /
-    MARSAD_EVENT_ACTORS / MARSAD_EVENT_RECIPIENTS (the CLI checks before it reads any input)."""
+    MARSAD_EVENT_ACTORS / MARSAD_EVENT_RECIPIENTS / MARSAD_CORPUS_TRIGGERS (the CLI checks before it reads
+    any input)."""
     for var in EVENT_ENV:
         _env_mode(var, "rules")
+    corpus_triggers_on()
 
 
 def _env_mode(var: str, default: str) -> str:

@@ -66,8 +66,16 @@ def rule_lexicon() -> FormLexicon:
     table = read_tsv(data_path("events", "triggers.tsv"))
     path = data_path("events", CORPUS_FILE)
     learned = _corpus_rows if _corpus_rows is not None else (
-        read_tsv(path) if path.exists() and os.environ.get("MARSAD_CORPUS_TRIGGERS", "on") != "off" else [])
+        read_tsv(path) if path.exists() and corpus_triggers_on() else [])
     return FormLexicon(_lexicon_rows(table + learned))
+
+
+def corpus_triggers_on() -> bool:
+    """MARSAD_CORPUS_TRIGGERS: "on" (the default) or "off"; a misspelt value is an error, not a silent choice."""
+    value = os.environ.get("MARSAD_CORPUS_TRIGGERS", "") or "on"
+    if value not in ("on", "off"):
+        raise ValueError(f"MARSAD_CORPUS_TRIGGERS={value!r}: expected 'on' or 'off'")
+    return value == "on"
 
 
 def use_corpus_rows(rows: list[list[str]] | None) -> None:
