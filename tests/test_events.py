@@ -305,3 +305,12 @@ def test_in_the_face_of_is_a_preposition_not_a_clash():
 
     assert find_triggers(tokens("ندعم المقاومة في مواجهة العدو")) == []
     assert [t.token.text for t in find_triggers(tokens("أصيب شاب في مواجهات مخيم شعفاط"))] == ["مواجهات"]
+
+
+def test_dual_verbs_and_the_shortest_proclitic_are_read():
+    # "وبحثا" (and the two discussed) is و + "بحث" + the dual ending, not و + ب + "حث" (urged)
+    from marsad.extract.triggers import find_triggers
+
+    [t] = find_triggers(tokens("وبحثا التطورات"))
+    assert t.row.type == "CONSULT"
+    assert [t.row.type for t in find_triggers(tokens("التقيا في الدوحة"))] == ["CONSULT"]

@@ -124,8 +124,9 @@ def find_triggers(toks: list[Token]) -> list[Trigger]:
     out = []
     for i, tok in enumerate(toks):
         rows = lex.lookup(tok.norm)
-        if not rows and tok.text.endswith(("اً", "ًا")) and len(tok.norm) > 4:
-            rows = lex.lookup(tok.norm[:-1])  # the accusative "إضراباً" is "إضراب"
+        if not rows and tok.norm.endswith("ا") and len(tok.norm) > 4:
+            # the accusative "إضراباً" is "إضراب"; the dual "بحثا", "التقيا" (the two of them) is "بحث", "التقى"
+            rows = lex.lookup(tok.norm[:-1])
         if not rows or _in_name(toks, i):
             continue
         following = None

@@ -35,9 +35,10 @@ READINGS_BYTES = 12 * 2**20
 
 @cached(READINGS_BYTES, size=lambda k, v: 150 + 2 * len(k) + sum(60 + 2 * len(r) for r in v))
 def readings(norm_token: str) -> tuple[str, ...]:
-    """The token, its proclitic-stripped stems, and those stems without a pronoun suffix."""
+    """The token, its proclitic-stripped stems (the shortest proclitic first: "وبحث" is و + "بحث"
+    (discussed) before و + ب + "حث" (urged)), and those stems without a pronoun suffix."""
     out = []
-    for prefix, stem in clitic_stems(norm_token):
+    for prefix, stem in sorted(clitic_stems(norm_token), key=lambda r: r[0]):
         out.append(stem)
         # plural subject endings: "يسيطروا"/"يسيطرون" → "يسيطر" (the listed form)
         if len(stem) >= 5 and stem.endswith(("وا", "ون")):
