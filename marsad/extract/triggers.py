@@ -102,14 +102,16 @@ def _area_nouns() -> FormLexicon:
 def _phrases() -> frozenset[tuple[str, str]]:
     """(word before, trigger word) pairs that make a compound preposition (blockers.tsv, role phrase)."""
     rows = read_tsv(data_path("events", "blockers.tsv"))
-    return frozenset(tuple(normalize(w) for w in f.split()) for r in rows if r[1] == "phrase" for f in r[0].split("|"))
+    return frozenset(tuple(normalize(w) for w in f.split())
+                     for r in rows if r[1] == "phrase" for f in r[0].split("|"))
 
 
 def _in_name(toks: list[Token], i: int) -> bool:
     """"هيئة تحرير الشام", "معركة طوفان الأقصى": the trigger word is part of a name;
     "منذ اغتيال الحريري": it only dates something else; "مناطق سيطرة قسد", "خط المواجهة": an
     indefinite noun of area before it names where something is (in the corpus 70 such words, none an
-    annotated event), while "المنطقة ضربت" (definite: the clause has ended) may still be one."""
+    annotated event), while "المنطقة ضربت" (definite: the clause has ended) may still be one; "في مواجهة
+    العدو": with the word before it, a compound preposition (against)."""
     heads, tails = _blockers()
     if i > 0:
         prev = toks[i - 1].norm
