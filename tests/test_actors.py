@@ -61,6 +61,8 @@ def test_codebook_examples(resolver):
     ("الحكومة الألمانية", ("DEU", "GOV", "organization")),
     # a country whose name is written with the article: "أعلنت السعودية" (the adjective "السورية" is no Syria)
     ("السعودية", ("SAU", "GOV", "state")),
+    # the Sanaa authorities' armed forces are Ansar Allah's, as the corpus codes them (issue 9's hidden-set errors)
+    ("القوات المسلحة اليمنية", ("YEM", "REB", "organization")),
     ("القوات الألمانية", ("DEU", "MIL", "group")),
 ])
 def test_phrases(phrase, expected):
