@@ -67,6 +67,7 @@ def test_codebook_examples(resolver):
     ("قوات الاحتلال", ("ISR", "MIL", "organization")),
     ("الاحتلال الأميركي", ("USA", "MIL", "organization")),
     ("الشعب الفلسطيني", ("PSE", "CVL", "group")),
+    ("قوات العشائر", (None, "REB", "group")),  # tribal fighters: a non-state armed group
     ("القوات الألمانية", ("DEU", "MIL", "group")),
 ])
 def test_phrases(phrase, expected):
