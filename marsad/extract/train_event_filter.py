@@ -163,7 +163,6 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
     """Per trigger source: score.py figures of the rule decisions and of each learned combination
     ("filter", "place", "place+filter") over the same folds."""
     from marsad.extract.place_ranker import train_ranker
-
     from marsad.extract.triggers import use_corpus_rows
 
     # trigger source "rules" is the hand lexicon alone, "corpus" the rule path with each fold's corpus

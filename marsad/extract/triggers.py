@@ -48,9 +48,14 @@ def _lexicon_rows(table: list[list[str]]) -> list[tuple[str, TriggerRow]]:
 
 
 @lru_cache(maxsize=1)
+def _hand_rows() -> tuple[tuple[str, TriggerRow], ...]:
+    return tuple(_lexicon_rows(read_tsv(data_path("events", "triggers.tsv"))))
+
+
+@lru_cache(maxsize=1)
 def trigger_lexicon() -> FormLexicon:
     """The hand-written lexicon (triggers.tsv): the rules' readings that the learned models use as features."""
-    return FormLexicon(_lexicon_rows(read_tsv(data_path("events", "triggers.tsv"))))
+    return FormLexicon(list(_hand_rows()))
 
 
 _corpus_rows: list[list[str]] | None = None  # None: the shipped table; cross-validation sets each fold's
@@ -63,11 +68,10 @@ def rule_lexicon() -> FormLexicon:
     (MARSAD_CORPUS_TRIGGERS=off: the hand lexicon alone)."""
     from marsad.extract.corpus_triggers import CORPUS_FILE
 
-    table = read_tsv(data_path("events", "triggers.tsv"))
     path = data_path("events", CORPUS_FILE)
     learned = _corpus_rows if _corpus_rows is not None else (
         read_tsv(path) if path.exists() and corpus_triggers_on() else [])
-    return FormLexicon(_lexicon_rows(table + learned))
+    return FormLexicon(list(_hand_rows()) + _lexicon_rows(learned))
 
 
 def corpus_triggers_on() -> bool:
