@@ -223,6 +223,16 @@ def test_propagate_names_majority_type():
     assert out[3] == [("ORG", 1, 2, 0.9)] and out[2] == [("PERS", 0, 1, 0.6)]
 
 
+def test_propagate_names_longer_name_replaces_the_part_tagged():
+    # "عنان" alone was tagged where "كوفي عنان" stands: the full name found elsewhere wins
+    sents = [["قال", "كوفي", "عنان"], ["وأكد", "كوفي", "عنان", "أن"], ["زار", "عنان", "بيروت"]]
+    found = [[("PERS", 1, 3, 0.9)], [("PERS", 2, 3, 0.6)], [("LOC", 1, 3, 0.7)]]
+    out = propagate_names(sents, found)
+    assert out[1] == [("PERS", 1, 3, 0.9)]
+    # an entity that only overlaps the name, or is as long as it, stays as the tagger gave it
+    assert out[2] == [("LOC", 1, 3, 0.7)]
+
+
 # --- pipeline stages -----------------------------------------------------------------------
 
 class FirstSentenceTagger(FakeTagger):
