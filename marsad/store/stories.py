@@ -75,20 +75,23 @@ def _cluster(store, new_ids: list[int], days: list[date], Clusterer, profile, em
     from marsad.stories.pairs import needs_vectors
 
     if needs_vectors(clusterer.model.features):  # the sentence encoder runs only for a model that uses it
-        embed([p for p, _, _ in ctx_profiles] + [p for _, p in new_profiles])
+        embed([p for p, _, _ in ctx_profiles] + [p for _, p in new_profiles],
+              titles="title_cosine" in clusterer.model.features)
     for p, sid, dup in sorted(ctx_profiles, key=lambda t: (t[0].day or date.max, t[0].doc_id)):
         clusterer.load(p, sid, kinds.get(sid, "story"), dup)
     order = {pk: n for n, pk in enumerate(new_ids)}
     new_profiles.sort(key=lambda t: order[t[0]])
     touched: set[str] = set()
     with store.Session.begin() as s:
+        assigned = []
         for pk, p in new_profiles:
             a = clusterer.add(p)
-            row = s.get(DocumentRow, pk)
-            row.story_id, row.duplicate_of = a.story_id, a.duplicate_of
-            row.minhash = np.asarray(p.signature, dtype=np.uint32).tobytes()
+            assigned.append({"id": pk, "story_id": a.story_id, "duplicate_of": a.duplicate_of,
+                             "minhash": np.asarray(p.signature, dtype=np.uint32).tobytes()})
             touched.add(a.story_id)
-        s.flush()
+        # one executemany UPDATE by primary key: no row (and its record JSON) loaded, no flush per document
+        for i in range(0, len(assigned), 1000):
+            s.execute(update(DocumentRow), assigned[i:i + 1000])
         for sid in touched:
             st = clusterer.stories.get(sid)
             docs = s.execute(select(DocumentRow.title, DocumentRow.published_date).where(DocumentRow.story_id == sid)
@@ -142,24 +145,35 @@ def _merge(store) -> dict:
                 groups[r.merged_event_id].append(_mention(r))
     for key in sorted(groups):
         merger.load(key, groups[key])
-    touched = []
+    touched, seen = [], set()
     for m in mentions:
         g, _ = merger.add(m)
-        if not any(g is t for t in touched):
+        if id(g) not in seen:
+            seen.add(id(g))
             touched.append(g)
     with store.Session.begin() as s:
-        for g in touched:
-            row = s.get(MergedEventRow, g.key) if g.key is not None else None
-            if row is None:
-                row = MergedEventRow()
-                s.add(row)
-            _fill(row, g)
-            s.flush()
-            g.key = row.id
-            ids = [m.ref for m in g.mentions]
-            for i in range(0, len(ids), 500):  # a bulk UPDATE: no event rows (and their JSON) loaded
-                s.execute(update(EventRow).where(EventRow.id.in_(ids[i:i + 500])).values(merged_event_id=row.id)
-                          .execution_options(synchronize_session=False))
+        keys = [g.key for g in touched if g.key is not None]
+        stored = {}
+        for i in range(0, len(keys), 500):
+            stored.update((r.id, r) for r in s.scalars(select(MergedEventRow)
+                                                      .where(MergedEventRow.id.in_(keys[i:i + 500]))))
+        for i in range(0, len(touched), 1000):  # a thousand at a time: flushed rows can leave memory
+            chunk = touched[i:i + 1000]
+            rows = []
+            for g in chunk:
+                row = stored.pop(g.key, None) if g.key is not None else None
+                if row is None:
+                    row = MergedEventRow()
+                    s.add(row)
+                _fill(row, g)
+                rows.append(row)
+            s.flush()  # one flush: the new merged events get their ids
+            links = []
+            for g, row in zip(chunk, rows):
+                g.key = row.id
+                links += [{"id": m.ref, "merged_event_id": row.id} for m in g.mentions]
+            # executemany UPDATE by primary key: no event rows (and their JSON) loaded
+            s.execute(update(EventRow), links)
         # merged events left without events (their articles were re-extracted) go
         alive = select(EventRow.merged_event_id).where(EventRow.merged_event_id.is_not(None)).distinct()
         s.execute(delete(MergedEventRow).where(MergedEventRow.id.not_in(alive)))
