@@ -87,6 +87,16 @@ def test_a_capital_named_as_a_government_is_not_a_location():
     assert [e.location.name for e in events] == ["Homs", "Moscow"]
 
 
+def test_where_a_correspondent_reports_from_is_no_location():
+    # "مراسل الميادين في واشنطن" is where the reporter is, in this sentence or the one before
+    for text in ("أفاد مراسل الميادين في حمص بأن الطائرات قصفت مواقع للمعارضة.",
+                 "مراسلالميادينفي حمص يؤكد التصعيد. وقصفت الطائرات مواقع للمعارضة."):
+        assert not [e for e in run(text) if e.location and e.location.name == "Homs"], text
+    # the place of the strike itself stays
+    events = [e for e in run("أفاد مراسل الميادين في حمص بأن الطائرات قصفت بلدة تلبيسة.") if e.plover.type == "ASSAULT"]
+    assert [e.location.name for e in events] == ["Talbiseh"]
+
+
 def test_a_common_noun_and_its_adjective_is_no_unlisted_village():
     # "منطقة الحدود الأردنية" is the Jordanian border area, "بلدة ميفدون الجنوبية" a village
     events = run("قصف الجيش السوري منطقة الحدود الأردنية قرب حمص.")

@@ -481,7 +481,7 @@ def _located(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple
     nearest place before it in the sentence, else the last place of the previous sentence; with
     where they were found (clause, before, previous, none)."""
     in_sent = [p for p in MentionIndex.of(doc).places.starting_in(sent.start, sent.end)
-               if not _wider_than_a_place(p)]
+               if not _wider_than_a_place(p) and not _reporter_post(doc, p)]
     clause = [p for p in in_sent if trig.token.start <= p.span[0] < clause_end]
     villages = _unlisted_villages(doc, sent, trig.token.end, clause_end, in_sent)
     if villages:
@@ -554,6 +554,19 @@ def _without_destinations(doc: Doc, places: list[Place]) -> list[Place]:
         dest_end = None
         out.append(p)
     return out
+
+
+def _reporter_post(doc: Doc, p: Place) -> bool:
+    """Where a correspondent reports from is no event location: "أفاد مراسل الميادين في واشنطن بتصاعد
+    دعوات ..." (also with the spaces lost: "مراسلالميادينفي واشنطن"); the correspondent word at most
+    three words before "في"."""
+    words = doc.text[max(0, p.span[0] - 60):p.span[0]].split()
+    if not words:
+        return False
+    last = normalize(words[-1])
+    if last in ("في", "وفي"):
+        return any("مراسل" in normalize(w) for w in words[-4:-1])
+    return "مراسل" in last and last.endswith("في")  # glued: "مراسلالميادينفي"
 
 
 def _struck_at(doc: Doc, p: Place) -> bool:
@@ -792,7 +805,7 @@ def _previous_places(doc: Doc, sent: _Sentence) -> list[Place]:
     if sent.index == 0:
         return []
     s, e = doc.sentences[sent.index - 1]
-    return MentionIndex.of(doc).places.starting_in(s, e)
+    return [p for p in MentionIndex.of(doc).places.starting_in(s, e) if not _reporter_post(doc, p)]
 
 
 def _most_specific(places: list[Place]) -> list[Place]:
