@@ -92,6 +92,13 @@ def test_where_a_correspondent_reports_from_is_no_location():
     for text in ("أفاد مراسل الميادين في حمص بأن الطائرات قصفت مواقع للمعارضة.",
                  "مراسلالميادينفي حمص يؤكد التصعيد. وقصفت الطائرات مواقع للمعارضة."):
         assert not [e for e in run(text) if e.location and e.location.name == "Homs"], text
+    # nor is where an envoy accredited to someone sits; a place after "في" with no such words before is one
+    from marsad.extract.events import _posted_at
+
+    doc = make_doc("اقترح الوزراء التواصل مع السفير السوري لدى روسيا في موسكو.")
+    assert doc.places and all(_posted_at(doc, p) for p in doc.places)
+    doc = make_doc("قال السفير السوري إن غارة وقعت في حمص.")
+    assert doc.places and not any(_posted_at(doc, p) for p in doc.places)
     # the place of the strike itself stays
     events = [e for e in run("أفاد مراسل الميادين في حمص بأن الطائرات قصفت بلدة تلبيسة.") if e.plover.type == "ASSAULT"]
     assert [e.location.name for e in events] == ["Talbiseh"]
@@ -292,6 +299,10 @@ def test_seats_after_each_of_are_governments():
     assert all(_names_a_government(doc, p) for p in doc.places)
     doc = make_doc("عاد الوفد من موسكو.")
     assert not any(_names_a_government(doc, p) for p in doc.places)
+    # "يتطلب من واشنطن": what is asked of the government
+    for text in ("وهذا يتطلب من واشنطن نشر السفن.", "طلبت من موسكو التدخل."):
+        doc = make_doc(text)
+        assert doc.places and all(_names_a_government(doc, p) for p in doc.places), text
 
 
 def test_a_demand_is_not_located_where_something_is_to_go():

@@ -481,7 +481,7 @@ def _located(doc: Doc, sent: _Sentence, trig: Trigger, clause_end: int) -> tuple
     nearest place before it in the sentence, else the last place of the previous sentence; with
     where they were found (clause, before, previous, none)."""
     in_sent = [p for p in MentionIndex.of(doc).places.starting_in(sent.start, sent.end)
-               if not _wider_than_a_place(p) and not _reporter_post(doc, p)]
+               if not _wider_than_a_place(p) and not _posted_at(doc, p)]
     clause = [p for p in in_sent if trig.token.start <= p.span[0] < clause_end]
     villages = _unlisted_villages(doc, sent, trig.token.end, clause_end, in_sent)
     if villages:
@@ -556,17 +556,26 @@ def _without_destinations(doc: Doc, places: list[Place]) -> list[Place]:
     return out
 
 
-def _reporter_post(doc: Doc, p: Place) -> bool:
-    """Where a correspondent reports from is no event location: "أفاد مراسل الميادين في واشنطن بتصاعد
-    دعوات ..." (also with the spaces lost: "مراسلالميادينفي واشنطن"); the correspondent word at most
-    three words before "في"."""
-    words = doc.text[max(0, p.span[0] - 60):p.span[0]].split()
+def _posted_at(doc: Doc, p: Place) -> bool:
+    """Where a correspondent reports from, or where an envoy accredited to someone sits, is no event
+    location: "أفاد مراسل الميادين في واشنطن بتصاعد دعوات ..." (also with the spaces lost:
+    "مراسلالميادينفي واشنطن"; the correspondent word at most three words before "في"), "التواصل مع
+    السفير السوري لدى الاتحاد الأوروبي في بروكسل" (an envoy word, then "لدى", then "في")."""
+    words = [normalize(w) for w in doc.text[max(0, p.span[0] - 90):p.span[0]].split()]
     if not words:
         return False
-    last = normalize(words[-1])
-    if last in ("في", "وفي"):
-        return any("مراسل" in normalize(w) for w in words[-4:-1])
-    return "مراسل" in last and last.endswith("في")  # glued: "مراسلالميادينفي"
+    last = words[-1]
+    if last not in ("في", "وفي"):
+        return "مراسل" in last and last.endswith("في")  # glued: "مراسلالميادينفي"
+    if any("مراسل" in w for w in words[-4:-1]):
+        return True
+    between = words[-7:-1]
+    envoy = next((k for k, w in enumerate(between) if any(x in w for x in _ENVOYS)), None)
+    return envoy is not None and "لدي" in between[envoy + 1:]
+
+
+# "السفير", "سفيرة", "مندوب", "القنصل", "ممثل": an envoy "لدى" someone
+_ENVOYS = ("سفير", "مندوب", "قنصل", "ممثل")
 
 
 def _struck_at(doc: Doc, p: Place) -> bool:
@@ -606,6 +615,8 @@ def _names_a_government(doc: Doc, p: Place) -> bool:
     before = toks[k].norm.removeprefix("و")
     if before == "من" and k > 0 and toks[k - 1].norm.lstrip("وفبل") == "كل":
         return True  # "رسائل لكل من واشنطن وموسكو": "each of", not "from"
+    if before == "من" and k > 0 and ("طلب" in toks[k - 1].norm or "ستدعي" in toks[k - 1].norm):
+        return True  # "يتطلّب من واشنطن نشر السفن", "طلبت من موسكو": asked of the government, not "from"
     if before in _PLACE_CUES:
         return False
     # a place noun and its adjective: "العاصمة الروسية موسكو"
@@ -805,7 +816,7 @@ def _previous_places(doc: Doc, sent: _Sentence) -> list[Place]:
     if sent.index == 0:
         return []
     s, e = doc.sentences[sent.index - 1]
-    return [p for p in MentionIndex.of(doc).places.starting_in(s, e) if not _reporter_post(doc, p)]
+    return [p for p in MentionIndex.of(doc).places.starting_in(s, e) if not _posted_at(doc, p)]
 
 
 def _most_specific(places: list[Place]) -> list[Place]:
