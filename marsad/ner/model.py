@@ -74,9 +74,10 @@ def propagate_names(sentences: Sequence[Sequence[str]], found: list[list[tuple]]
                     min_confidence: float = PROPAGATE_MIN_CONFIDENCE) -> list[list[tuple]]:
     """`found` (per sentence, (type, start, end, confidence) entities of `sentences`) plus the other
     occurrences of each name found with at least `min_confidence`, where none of their words is in an
-    entity already or where the tagger's entities there lie inside the longer name; the type of a name found with several is its most frequent. `window`: sentences each
-    side of a finding that it reaches (None: the whole document; the cross-validation uses 30, since
-    ANERcorp marks no article boundaries). Added entities carry the best confidence of their name."""
+    entity already or where the tagger's entities there lie inside the longer name; the type of a name
+    found with several is its most frequent. `window`: sentences each side of a finding that it reaches
+    (None: the whole document; the cross-validation uses 30, since ANERcorp marks no article boundaries).
+    Added entities carry the best confidence of their name."""
     from marsad.ner.features import resources
 
     rank = resources().rank
