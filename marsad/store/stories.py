@@ -42,6 +42,10 @@ def update_stories(store) -> dict:
     return out
 
 
+# documents profiled, encoded and assigned at a time (a multiple of embed()'s batch of 256)
+CLUSTER_CHUNK = 512
+
+
 def _cluster(store, new_ids: list[int], days: list[date], Clusterer, profile, embed, reach: int) -> dict:
     clusterer = Clusterer()
     with store.Session() as s:
@@ -65,33 +69,45 @@ def _cluster(store, new_ids: list[int], days: list[date], Clusterer, profile, em
                 rec = dict(row.record)
                 rec["events"] = [e.record for e in row.events]
                 ctx_profiles.append((profile(rec, _signature(row.minhash)), row.story_id, row.duplicate_of))
-    new_profiles = []
-    for i in range(0, len(new_ids), 500):
-        with store.Session() as s:
-            for row in s.scalars(select(DocumentRow).where(DocumentRow.id.in_(new_ids[i:i + 500]))):
-                rec = dict(row.record)
-                rec["events"] = [e.record for e in row.events]
-                new_profiles.append((row.id, profile(rec)))
     from marsad.stories.pairs import needs_vectors
 
-    if needs_vectors(clusterer.model.features):  # the sentence encoder runs only for a model that uses it
-        embed([p for p, _, _ in ctx_profiles] + [p for _, p in new_profiles],
-              titles="title_cosine" in clusterer.model.features)
+    vectors = needs_vectors(clusterer.model.features)  # the sentence encoder runs only for a model that uses it
+    titles = "title_cosine" in clusterer.model.features
+    if vectors:
+        embed([p for p, _, _ in ctx_profiles], titles=titles)
     for p, sid, dup in sorted(ctx_profiles, key=lambda t: (t[0].day or date.max, t[0].doc_id)):
         clusterer.load(p, sid, kinds.get(sid, "story"), dup)
-    order = {pk: n for n, pk in enumerate(new_ids)}
-    new_profiles.sort(key=lambda t: order[t[0]])
+    del ctx_profiles
+    # new documents in publication order, a chunk at a time: a profile leaves memory once no later
+    # document can be compared with it (WINDOW_DAYS), so memory stays flat however long the corpus;
+    # each chunk's assignments are committed, and a rerun after a crash picks up the documents left
     touched: set[str] = set()
-    with store.Session.begin() as s:
+    done = 0
+    for i in range(0, len(new_ids), CLUSTER_CHUNK):
+        chunk = new_ids[i:i + CLUSTER_CHUNK]
+        profiles: dict[int, object] = {}
+        with store.Session() as s:
+            for row in s.scalars(select(DocumentRow).where(DocumentRow.id.in_(chunk))):
+                rec = dict(row.record)
+                rec["events"] = [e.record for e in row.events]
+                profiles[row.id] = profile(rec)
+        ordered = [(pk, profiles[pk]) for pk in chunk if pk in profiles]
+        del profiles
+        if vectors:
+            embed([p for _, p in ordered], titles=titles)
         assigned = []
-        for pk, p in new_profiles:
+        for pk, p in ordered:
+            if p.day is not None:
+                clusterer.forget_before(p.day - timedelta(days=clusterer.window))
             a = clusterer.add(p)
             assigned.append({"id": pk, "story_id": a.story_id, "duplicate_of": a.duplicate_of,
                              "minhash": np.asarray(p.signature, dtype=np.uint32).tobytes()})
             touched.add(a.story_id)
-        # one executemany UPDATE by primary key: no row (and its record JSON) loaded, no flush per document
-        for i in range(0, len(assigned), 1000):
-            s.execute(update(DocumentRow), assigned[i:i + 1000])
+        done += len(ordered)
+        with store.Session.begin() as s:
+            # one executemany UPDATE by primary key: no row (and its record JSON) loaded, no flush per document
+            s.execute(update(DocumentRow), assigned)
+    with store.Session.begin() as s:
         for sid in touched:
             st = clusterer.stories.get(sid)
             docs = s.execute(select(DocumentRow.title, DocumentRow.published_date).where(DocumentRow.story_id == sid)
@@ -104,7 +120,7 @@ def _cluster(store, new_ids: list[int], days: list[date], Clusterer, profile, em
             row.n_docs = len(docs)
             row.updated_at = utcnow()
             s.add(row)
-    return {"documents": len(new_profiles), "stories_touched": len(touched)}
+    return {"documents": done, "stories_touched": len(touched)}
 
 
 # only the columns a mention needs: loading whole rows would hold every article's text in memory
