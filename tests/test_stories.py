@@ -135,6 +135,20 @@ def mention(d: dict, ref: int, story=None) -> Mention:
     return Mention(ref=ref, doc_id=d["doc_id"], record=d["events"][0], outlet=d["outlet"], story_id=story)
 
 
+def test_merger_releases_what_no_later_mention_can_join():
+    from datetime import date
+
+    a, _, _, _ = day_one()
+    later = day_three()[0]
+    merger = EventMerger(rule=True)
+    first, _ = merger.add(mention(a, 1))  # 2024-12-06
+    second, _ = merger.add(mention(later, 2))  # 2024-12-08
+    # a mention of the 8th or later (less the window) cannot reach the 6th: that event is final
+    assert merger.forget_before(date(2024, 12, 7)) == [first]
+    assert merger.groups == [second] and 1 not in merger.group_of and merger.group_of[2] is second
+    assert merger.forget_before(date(2024, 12, 7)) == []
+
+
 def test_merge_rule_place_day_type_actor():
     a, b, _, _ = day_one()
     later = day_three()[0]

@@ -135,19 +135,28 @@ def _mention(row):
                    published=row.published, story_id=row.story_id)
 
 
+# new events read, merged and written at a time: memory holds a chunk and the merged events still open
+MERGE_CHUNK = 2000
+
+
 def _merge(store) -> dict:
     from marsad.stories.merge import CANDIDATE_DAYS, DAY_WINDOW, EventMerger
 
     merger = EventMerger()
+    window = DAY_WINDOW if merger.rule else CANDIDATE_DAYS
+    mention_rows = lambda s, ids: s.execute(  # noqa: E731
+        select(*_MENTION_COLS).join(DocumentRow, DocumentRow.id == EventRow.document_id).where(EventRow.id.in_(ids)))
     with store.Session() as s:
-        new = s.execute(select(*_MENTION_COLS).join(DocumentRow, DocumentRow.id == EventRow.document_id)
-                        .where(EventRow.merged_event_id.is_(None), EventRow.status != "wrong")
+        new = s.execute(select(EventRow.id, EventRow.date).where(EventRow.merged_event_id.is_(None),
+                                                                 EventRow.status != "wrong")
                         .order_by(EventRow.date.asc().nulls_last(), EventRow.id)).all()
         if not new:
             return {"events": 0, "merged_touched": 0}
-        mentions = [_mention(r) for r in new]
-        del new
-        days = sorted({m.day for m in mentions if m.day is not None})
+        ids = [i for i, _ in new]
+        # the days the new events report (a day-precision date of the record), a chunk of records at a time
+        days: set[date] = set()
+        for i in range(0, len(ids), MERGE_CHUNK):
+            days.update(d for r in mention_rows(s, ids[i:i + MERGE_CHUNK]) if (d := _mention(r).day) is not None)
         # merged events of the same days (± the window) are the only ones a new mention can join
         reach = max(DAY_WINDOW, CANDIDATE_DAYS)
         ctx_days = sorted({d + timedelta(days=k) for d in days for k in range(-reach, reach + 1)})
@@ -161,12 +170,41 @@ def _merge(store) -> dict:
                 groups[r.merged_event_id].append(_mention(r))
     for key in sorted(groups):
         merger.load(key, groups[key])
-    touched, seen = [], set()
-    for m in mentions:
-        g, _ = merger.add(m)
-        if id(g) not in seen:
-            seen.add(id(g))
-            touched.append(g)
+    del groups
+    touched, seen, written = [], set(), 0
+    for i in range(0, len(ids), MERGE_CHUNK):
+        chunk = ids[i:i + MERGE_CHUNK]
+        with store.Session() as s:
+            rows = {r.id: r for r in mention_rows(s, chunk)}
+        for pk in chunk:
+            g, _ = merger.add(_mention(rows[pk]))
+            if id(g) not in seen:
+                seen.add(id(g))
+                touched.append(g)
+        del rows
+        nxt = new[i + MERGE_CHUNK][1] if i + MERGE_CHUNK < len(new) else None
+        if i + MERGE_CHUNK < len(new) and nxt is not None:
+            # what no later mention can join: written now, and gone from memory
+            final = {id(g) for g in merger.forget_before(nxt - timedelta(days=window))}
+            final |= {id(g) for g in touched if not any(m.day is not None and m.ptype for m in g.mentions)}
+            done = [g for g in touched if id(g) in final]
+            touched = [g for g in touched if id(g) not in final]
+            merger.release(done)  # the undated ones: in no day bucket, never joined
+        else:  # the last chunk, or only undated events left: nothing joins anything any more
+            done, touched = touched, []
+        _write_merged(store, done)
+        written += len(done)
+        # while `done` still holds them: a freed object's id() can be given to a new merged event
+        seen.difference_update(id(g) for g in done)
+    with store.Session.begin() as s:
+        # merged events left without events (their articles were re-extracted) go
+        alive = select(EventRow.merged_event_id).where(EventRow.merged_event_id.is_not(None)).distinct()
+        s.execute(delete(MergedEventRow).where(MergedEventRow.id.not_in(alive)))
+    return {"events": len(ids), "merged_touched": written}
+
+
+def _write_merged(store, touched: list) -> None:
+    """Store merged events (new rows, or their stored rows updated) and link their events to them."""
     with store.Session.begin() as s:
         keys = [g.key for g in touched if g.key is not None]
         stored = {}
@@ -190,10 +228,6 @@ def _merge(store) -> dict:
                 links += [{"id": m.ref, "merged_event_id": row.id} for m in g.mentions]
             # executemany UPDATE by primary key: no event rows (and their JSON) loaded
             s.execute(update(EventRow), links)
-        # merged events left without events (their articles were re-extracted) go
-        alive = select(EventRow.merged_event_id).where(EventRow.merged_event_id.is_not(None)).distinct()
-        s.execute(delete(MergedEventRow).where(MergedEventRow.id.not_in(alive)))
-    return {"events": len(mentions), "merged_touched": len(touched)}
 
 
 def _fill(row: MergedEventRow, g) -> None:

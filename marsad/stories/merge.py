@@ -302,6 +302,28 @@ class EventMerger:
             self._index(g, m)
         return g
 
+    def forget_before(self, day: date) -> list[MergedEvent]:
+        """Drop the day buckets before `day` and return the merged events no bucket holds any more: with
+        mentions added in date order and `day` the next one's day less the window, no later mention can
+        join them, so the caller writes them and they leave memory."""
+        dropped: dict[int, MergedEvent] = {}
+        for key in [k for k in self.by_key if k[1] < day]:
+            for g in self.by_key.pop(key):
+                dropped[id(g)] = g
+        done = [g for g in dropped.values()
+                if not any((m.ptype, m.day) in self.by_key for m in g.mentions if m.day is not None and m.ptype)]
+        self.release(done)
+        return done
+
+    def release(self, groups: list[MergedEvent]) -> None:
+        """Forget merged events no later mention can join (they are written; memory stays flat)."""
+        if groups:
+            gone = {id(g) for g in groups}
+            self.groups = [g for g in self.groups if id(g) not in gone]
+            for g in groups:
+                for m in g.mentions:
+                    self.group_of.pop(m.ref, None)
+
     def add(self, m: Mention) -> tuple[MergedEvent, bool]:
         """(the merged event `m` now belongs to, whether it was founded by `m`)."""
         if m.ref in self.group_of:
