@@ -561,7 +561,7 @@ def _posted_at(doc: Doc, p: Place) -> bool:
     location: "أفاد مراسل الميادين في واشنطن بتصاعد دعوات ..." (also with the spaces lost:
     "مراسلالميادينفي واشنطن"; the correspondent word at most three words before "في"), "التواصل مع
     السفير السوري لدى الاتحاد الأوروبي في بروكسل" (an envoy word, then "لدى", then "في")."""
-    words = [normalize(w) for w in doc.text[max(0, p.span[0] - 90):p.span[0]].split()]
+    words = [normalize(w) for w in doc.text[max(0, p.span[0] - 90):p.span[0]].split()[-7:]]
     if not words:
         return False
     last = words[-1]
@@ -613,10 +613,12 @@ def _names_a_government(doc: Doc, p: Place) -> bool:
     if k < 0:
         return True
     before = toks[k].norm.removeprefix("و")
-    if before == "من" and k > 0 and toks[k - 1].norm.lstrip("وفبل") == "كل":
-        return True  # "رسائل لكل من واشنطن وموسكو": "each of", not "from"
-    if before == "من" and k > 0 and ("طلب" in toks[k - 1].norm or "ستدعي" in toks[k - 1].norm):
-        return True  # "يتطلّب من واشنطن نشر السفن", "طلبت من موسكو": asked of the government, not "from"
+    if before == "من" and k > 0:
+        # "رسائل لكل من واشنطن وموسكو" (each of), "يتطلّب من واشنطن نشر السفن", "طلبت من موسكو" (asked of):
+        # the governments, not "from"
+        verb = toks[k - 1].norm
+        if verb.lstrip("وفبل") == "كل" or "طلب" in verb or "ستدعي" in verb:
+            return True
     if before in _PLACE_CUES:
         return False
     # a place noun and its adjective: "العاصمة الروسية موسكو"

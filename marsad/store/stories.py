@@ -140,23 +140,19 @@ MERGE_CHUNK = 2000
 
 
 def _merge(store) -> dict:
-    from marsad.stories.merge import CANDIDATE_DAYS, DAY_WINDOW, EventMerger
+    from marsad.stories.merge import CANDIDATE_DAYS, DAY_WINDOW, EventMerger, day_of
 
     merger = EventMerger()
     window = DAY_WINDOW if merger.rule else CANDIDATE_DAYS
-    mention_rows = lambda s, ids: s.execute(  # noqa: E731
-        select(*_MENTION_COLS).join(DocumentRow, DocumentRow.id == EventRow.document_id).where(EventRow.id.in_(ids)))
     with store.Session() as s:
-        new = s.execute(select(EventRow.id, EventRow.date).where(EventRow.merged_event_id.is_(None),
-                                                                 EventRow.status != "wrong")
+        # the date columns copied from each record: the days are known before any record is read
+        new = s.execute(select(EventRow.id, EventRow.date, EventRow.date_value, EventRow.time_precision)
+                        .where(EventRow.merged_event_id.is_(None), EventRow.status != "wrong")
                         .order_by(EventRow.date.asc().nulls_last(), EventRow.id)).all()
         if not new:
             return {"events": 0, "merged_touched": 0}
-        ids = [i for i, _ in new]
-        # the days the new events report (a day-precision date of the record), a chunk of records at a time
-        days: set[date] = set()
-        for i in range(0, len(ids), MERGE_CHUNK):
-            days.update(d for r in mention_rows(s, ids[i:i + MERGE_CHUNK]) if (d := _mention(r).day) is not None)
+        ids = [r.id for r in new]
+        days = {d for r in new if (d := day_of(r.date_value, r.time_precision)) is not None}
         # merged events of the same days (± the window) are the only ones a new mention can join
         reach = max(DAY_WINDOW, CANDIDATE_DAYS)
         ctx_days = sorted({d + timedelta(days=k) for d in days for k in range(-reach, reach + 1)})
@@ -175,14 +171,16 @@ def _merge(store) -> dict:
     for i in range(0, len(ids), MERGE_CHUNK):
         chunk = ids[i:i + MERGE_CHUNK]
         with store.Session() as s:
-            rows = {r.id: r for r in mention_rows(s, chunk)}
+            rows = {r.id: r for r in s.execute(select(*_MENTION_COLS)
+                                               .join(DocumentRow, DocumentRow.id == EventRow.document_id)
+                                               .where(EventRow.id.in_(chunk)))}
         for pk in chunk:
             g, _ = merger.add(_mention(rows[pk]))
             if id(g) not in seen:
                 seen.add(id(g))
                 touched.append(g)
         del rows
-        nxt = new[i + MERGE_CHUNK][1] if i + MERGE_CHUNK < len(new) else None
+        nxt = new[i + MERGE_CHUNK].date if i + MERGE_CHUNK < len(new) else None
         if i + MERGE_CHUNK < len(new) and nxt is not None:
             # what no later mention can join: written now, and gone from memory
             final = {id(g) for g in merger.forget_before(nxt - timedelta(days=window))}

@@ -58,6 +58,16 @@ EVENT_FEATURES = ("day_gap", "same_place", "distance", "broad_any", "subtype_sam
                   "anchor_jaccard", "same_story")
 
 
+def day_of(value: Optional[str], precision: Optional[int]) -> Optional[date]:
+    """The day of a date value coded to the day ("2024-12-05"), else None ("2024-12", a range)."""
+    if not value or len(value) != 10 or (precision or 1) != 1:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 @dataclass
 class Mention:
     """One event as one article reports it."""
@@ -82,13 +92,7 @@ class Mention:
     @property
     def day(self) -> Optional[date]:
         d = self.record.get("date") or {}
-        v = d.get("value")
-        if not v or len(v) != 10 or (d.get("time_precision") or 1) != 1:
-            return None
-        try:
-            return date.fromisoformat(v)
-        except ValueError:
-            return None
+        return day_of(d.get("value"), d.get("time_precision"))
 
     @property
     def location(self) -> dict:
