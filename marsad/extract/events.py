@@ -103,12 +103,14 @@ class EventExtractor:
     one part, for measuring. `actor_ranker`: the learned choice of each event's actor (actor_ranker.py),
     on by default in both stacks (it wins the corpus cross-validation and the development gold);
     MARSAD_EVENT_ACTORS=rules or False keeps the hand rules' actor. `recipient_ranker`: the same for the
-    recipient (MARSAD_EVENT_RECIPIENTS)."""
+    recipient (MARSAD_EVENT_RECIPIENTS). `subtype_model`: the learned ACLED sub-type of an attack
+    (subtype_model.py), on by default for the lexicon's triggers (the learned trigger model types its triggers
+    itself); MARSAD_EVENT_SUBTYPES=rules keeps the weapon rules'."""
 
     name = "events"
 
     def __init__(self, trigger_model=None, event_filter=None, place_ranker=None, actor_ranker=None,
-                 recipient_ranker=None):
+                 recipient_ranker=None, subtype_model=None):
         stack = _env_mode("MARSAD_EVENTS", "rules")
         # None: the shipped model when the environment asks for the learned part; False: the rules
         pick = lambda given, var, default, module, cls: (  # noqa: E731
@@ -116,6 +118,7 @@ class EventExtractor:
         self.actor_ranker = pick(actor_ranker, "MARSAD_EVENT_ACTORS", "learned", "actor_ranker", "ActorRanker")
         self.recipient_ranker = pick(recipient_ranker, "MARSAD_EVENT_RECIPIENTS", "learned", "actor_ranker",
                                      "RecipientRanker")
+        self.subtype_model = pick(subtype_model, "MARSAD_EVENT_SUBTYPES", "learned", "subtype_model", "SubtypeModel")
         self.event_filter = pick(event_filter, "MARSAD_EVENT_FILTER", stack, "event_filter", "EventFilter")
         self.place_ranker = pick(place_ranker, "MARSAD_EVENT_PLACES", stack, "place_ranker", "PlaceRanker")
         self.trigger_model = pick(trigger_model, "MARSAD_EVENTS", "rules", "trigger_model", "TriggerModel")
@@ -198,6 +201,15 @@ class EventExtractor:
         sub, mode = _acled_sub(trig, actor, recipient, clause, context=_previous_tokens(doc, sent) + sent.toks)
         if trig.row.acled == "strike-if-weapon" and sub is None:
             return []  # no weapon and no military target: not an attack of any ACLED type
+        subtype_feats = None
+        if self.subtype_model is not None and self.trigger_model is None and trig.row.type == "ASSAULT" \
+                and sub in self.subtype_model.classes:
+            # which kind of attack, learned from where the weapon words stand (subtype_model.py)
+            from marsad.extract.subtype_model import subtype_features
+
+            subtype_feats = subtype_features(sent.toks, trig.index, clause_end, _previous_tokens(doc, sent),
+                                             _military_target(clause, trig), actor, recipient, trig.row.acled, sub)
+            sub, mode = self.subtype_model.choose(subtype_feats, sub, mode)
         places, source = _located(doc, sent, trig, clause_end)
         if self.place_ranker is not None:
             places, source = self.place_ranker.choose(doc, sent, trig, clause_end, places, source)
@@ -219,7 +231,8 @@ class EventExtractor:
                 confidence=_confidence(who, place, when, sub), trigger=trig.token.text,
             )
             out.append(Candidate(ev, trig, sent, dict(verdicts), needs=needs, place_source=source,
-                                 places=len(places), list_index=k, clause_end=clause_end))
+                                 places=len(places), list_index=k, clause_end=clause_end,
+                                 subtype_features=subtype_feats))
         return out
 
 
@@ -231,7 +244,7 @@ def _shipped_model(module: str, cls: str):
 
 
 EVENT_ENV = ("MARSAD_EVENTS", "MARSAD_EVENT_FILTER", "MARSAD_EVENT_PLACES", "MARSAD_EVENT_ACTORS",
-             "MARSAD_EVENT_RECIPIENTS")
+             "MARSAD_EVENT_RECIPIENTS", "MARSAD_EVENT_SUBTYPES")
 
 
 def check_environment() -> None:
@@ -266,6 +279,7 @@ class Candidate:
     clause_end: int = 0
     previous: Trigger | None = None  # the trigger before it in the sentence
     keep: bool = True
+    subtype_features: list[str] | None = None  # what the sub-type model read (subtype_model.py)
 
     @property
     def rule_keep(self) -> bool:

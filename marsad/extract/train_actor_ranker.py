@@ -54,7 +54,7 @@ def _matched(docs: dict, records_by_id: dict, ids: list[str], score, role: str):
     for doc_id in ids:
         rec = _Recorder(ActorRanker if role == "actor" else RecipientRanker)
         doc = copy.deepcopy(docs[doc_id])
-        stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False,
+        stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, subtype_model=False,
                                actor_ranker=rec if role == "actor" else False,
                                recipient_ranker=rec if role == "recipient" else False)
         gold = [g for g in records_by_id[doc_id]["events"] if not g.get("optional")]
@@ -195,9 +195,9 @@ def country_table(rows: dict, ids, least: int = COUNTRY_LEAST, share: float = CO
     return table
 
 
-def predict(docs: dict, ids: list[str], ranker, recipient_ranker=False) -> dict[str, dict]:
+def predict(docs: dict, ids: list[str], ranker, recipient_ranker=False, subtype_model=False) -> dict[str, dict]:
     stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=ranker,
-                           recipient_ranker=recipient_ranker)
+                           recipient_ranker=recipient_ranker, subtype_model=subtype_model)
     return {d: json.loads(stage(copy.deepcopy(docs[d])).to_record().model_dump_json()) for d in ids}
 
 
@@ -224,7 +224,11 @@ def main(argv=None) -> None:
         recipient_rows = recipient_decisions(docs, by_id, ids, score)
         print(f"{len(ids)} articles, {sum(len(v) for v in rows.values())} matched candidate events")
         gold = {r["doc_id"]: T.scoring_copy(r, score) for r in records}
-        runs = {"rules' actor and recipient": {}, "actor ranker": {}, "actor and recipient rankers": {}}
+        from marsad.extract import train_subtypes as ST
+
+        subtype_rows = ST.decisions(docs, by_id, ids, ST.attack_subtypes(records))
+        runs = {"rules' actor and recipient": {}, "actor ranker": {}, "actor and recipient rankers": {},
+                "actor and recipient rankers, sub-type model (default)": {}}
         right = [0, 0]
         for k in range(T.FOLDS):
             test = [d for d in ids if T.fold_of(d) == k]
@@ -234,6 +238,8 @@ def main(argv=None) -> None:
             runs["rules' actor and recipient"].update(predict(docs, test, False))
             runs["actor ranker"].update(predict(docs, test, model))
             runs["actor and recipient rankers"].update(predict(docs, test, model, recipients))
+            runs["actor and recipient rankers, sub-type model (default)"].update(
+                predict(docs, test, model, recipients, ST.fit(subtype_rows, train_ids)))
             ok, n = accuracy(model, rows, test, model.threshold)
             right[0] += ok
             right[1] += n

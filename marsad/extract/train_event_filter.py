@@ -76,7 +76,7 @@ class CandidateSet:
                  one_to_one: bool = False):
         stage = EventExtractor(trigger_model=trigger_model if trigger_model is not None else False,
                                event_filter=False, place_ranker=place_ranker or False, actor_ranker=False,
-                               recipient_ranker=False)
+                               recipient_ranker=False, subtype_model=False)
         self.ids = ids
         self.cands, self.feats, self.labels = {}, {}, {}
         for doc_id in ids:
@@ -196,7 +196,7 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
                 y = [lab for d in train for lab in pairs[d][1]]
                 ranker = train_ranker(X, y, c)
             stages = {"rules": EventExtractor(trigger_model=tm, event_filter=False, place_ranker=False,
-                                              actor_ranker=False, recipient_ranker=False)}
+                                              actor_ranker=False, recipient_ranker=False, subtype_model=False)}
             for m in models:
                 place = ranker if "place" in m else None
                 filt = None
@@ -207,7 +207,7 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
                     filt = fit(cs, train, gold, score, c)
                     thresholds[m].append(filt.threshold)
                 stages[m] = EventExtractor(trigger_model=tm, event_filter=filt or False, place_ranker=place or False,
-                                           actor_ranker=False, recipient_ranker=False)
+                                           actor_ranker=False, recipient_ranker=False, subtype_model=False)
             for d in test:
                 for m, stage in stages.items():
                     doc = stage(copy.deepcopy(docs[d]))
@@ -231,7 +231,7 @@ def place_pairs(docs: dict, by_id: dict, ids: list[str], score) -> dict:
     from marsad.extract.place_ranker import training_pairs
 
     stage = EventExtractor(trigger_model=OracleTriggers(_shipped_triggers(), by_id), event_filter=False,
-                           place_ranker=False, actor_ranker=False, recipient_ranker=False)
+                           place_ranker=False, actor_ranker=False, recipient_ranker=False, subtype_model=False)
     return {d: training_pairs(docs[d], by_id[d], stage, score) for d in ids}
 
 

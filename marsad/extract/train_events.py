@@ -205,13 +205,13 @@ def train_types(seqs, vectors: dict) -> TypeClassifier:
 
 
 def predict(docs: dict, ids: list[str], model: TriggerModel | None, actor_ranker=False,
-            recipient_ranker=False) -> dict[str, dict]:
-    """The records of articles `ids` (the rankers False: the rules' actors and recipients; never the
-    shipped rankers, which were trained on these articles)."""
+            recipient_ranker=False, subtype_model=False) -> dict[str, dict]:
+    """The records of articles `ids` (the rankers and the sub-type model False: the rules' choices; never
+    the shipped models, which were trained on these articles)."""
     from marsad.extract.events import EventExtractor
 
     stage = EventExtractor(trigger_model=model if model is not None else False, actor_ranker=actor_ranker,
-                           recipient_ranker=recipient_ranker)
+                           recipient_ranker=recipient_ranker, subtype_model=subtype_model)
     out = {}
     for doc_id in ids:
         doc = stage(copy.deepcopy(docs[doc_id]))
@@ -227,6 +227,7 @@ def cross_validate(records, docs, shared: Path, rules: bool = False, threshold: 
     cache: dict = {}
     if rules:  # the corpus trigger rows and the actor and recipient rankers (as shipped) learn on the other folds
         from marsad.extract import train_actor_ranker as AR
+        from marsad.extract import train_subtypes as ST
         from marsad.extract.triggers import use_corpus_rows
 
         ids = [r["doc_id"] for r in records]
@@ -234,10 +235,13 @@ def cross_validate(records, docs, shared: Path, rules: bool = False, threshold: 
         use_corpus_rows([])  # the rankers learn from the hand lexicon's candidates: no row of a test fold
         rows = AR.decisions(docs, by_id, ids, score)
         recipient_rows = AR.recipient_decisions(docs, by_id, ids, score)
+        subtype_rows = ST.decisions(docs, by_id, ids, ST.attack_subtypes(records))
         for k in range(FOLDS):
             test = [d for d in ids if fold_of(d) == k]
-            use_corpus_rows(fold_corpus_rows([by_id[d] for d in ids if fold_of(d) != k], docs))
-            preds.update(predict(docs, test, None, *AR.rankers(rows, recipient_rows, [d for d in ids if fold_of(d) != k])))
+            train_ids = [d for d in ids if fold_of(d) != k]
+            use_corpus_rows(fold_corpus_rows([by_id[d] for d in train_ids], docs))
+            preds.update(predict(docs, test, None, *AR.rankers(rows, recipient_rows, train_ids),
+                                 ST.fit(subtype_rows, train_ids)))
         use_corpus_rows(None)
         return score.score(gold, preds)
     seqs = {r["doc_id"]: sequences(docs[r["doc_id"]], r, cache) for r in records}
