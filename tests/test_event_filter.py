@@ -82,3 +82,37 @@ def test_ranker_file_round_trips_byte_for_byte(tmp_path: Path):
     assert (again.bias, again.weights) == (r.bias, r.weights)
     again.write(tmp_path / "b.tsv")
     assert (tmp_path / "a.tsv").read_bytes() == (tmp_path / "b.tsv").read_bytes()
+
+
+def test_the_rescue_filter_brings_back_only_what_the_rules_drop_for_want_of_evidence():
+    from marsad.extract.event_filter import RescueFilter
+
+    unplaced = "قصفت الطائرات الحربية مواقع المسلحين بعد ظهر اليوم."  # a strike with no place named
+    [c] = EventExtractor(trigger_model=False, event_filter=False, rescue_filter=False).candidates(make_doc(unplaced))
+    assert c.verdicts["unplaced"] and not c.keep
+    sure = RescueFilter(bias=3.0, weights={}, ruled_out_threshold=0.5)
+    unsure = RescueFilter(bias=-3.0, weights={}, ruled_out_threshold=0.5)
+    assert [e.trigger for e in EventExtractor(trigger_model=False, rescue_filter=sure)(make_doc(unplaced)).events] == ["قصفت"]
+    assert EventExtractor(trigger_model=False, rescue_filter=unsure)(make_doc(unplaced)).events == []
+    # what the rules keep stays, however low the model scores it
+    kept = "سيطرت فصائل المعارضة على حلب."
+    assert len(EventExtractor(trigger_model=False, rescue_filter=unsure)(make_doc(kept)).events) == 1
+    # negated, hypothetical and aimed-at acts are not brought back, however sure the model is
+    for text in ("لم تسيطر فصائل المعارضة على حلب.", "تحرك الجيش السوري لقصف حلب.",
+                 "قالت الحكومة إنها ستواصل عملياتها من أجل اعتقال المطلوبين في حلب."):
+        assert not [e for e in EventExtractor(trigger_model=False, rescue_filter=sure)(make_doc(text)).events
+                    if e.plover.type in ("COERCE", "ASSAULT")], text
+
+
+def test_the_rescue_filter_is_shipped_for_the_rule_path_only(tmp_path: Path):
+    from marsad.extract.event_filter import RescueFilter
+
+    shipped = RescueFilter.shipped()
+    assert shipped is not None and shipped.threshold == 0.0 and 0.3 <= shipped.ruled_out_threshold <= 1.0
+    assert isinstance(EventExtractor(trigger_model=False).rescue_filter, RescueFilter)
+    assert EventExtractor(trigger_model=False, event_filter=EventFilter(0.0, {}, 0.5)).rescue_filter is None
+    shipped.write(tmp_path / "r.tsv")
+    again = RescueFilter.read(tmp_path / "r.tsv")
+    assert again == shipped
+    assert (tmp_path / "r.tsv").read_text(encoding="utf-8") == \
+        (Path(__file__).parent.parent / "marsad" / "data" / "events" / "rescue_filter.tsv").read_text(encoding="utf-8")

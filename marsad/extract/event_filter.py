@@ -23,12 +23,14 @@ Weights are stored to four decimals, sorted by feature name; no library is neede
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 from marsad.data import data_path
 from marsad.extract.sparse_logit import SparseLogit, bucket
 
 FILTER_FILE = "event_filter.tsv"
+RESCUE_FILE = "rescue_filter.tsv"
 SPEECH_ACT_TYPES = {"REQUEST", "THREATEN", "REJECT", "ACCUSE"}
 
 
@@ -58,6 +60,9 @@ def candidate_features(doc, cands: list) -> list[list[str]]:
     for c in cands:
         same_sentence[(c.sent.index, id(c.trig))] = same_sentence.get((c.sent.index, id(c.trig)), 0) + 1
     i_of = {id(c): i for i, c in enumerate(cands)}
+    groups: dict[tuple, list[int]] = {}  # candidates that could be twins: same type, sub-type and day
+    for i, c in enumerate(cands):
+        groups.setdefault(_twin_group(c), []).append(i)
     out = []
     for c, k in zip(cands, keys):
         ev, trig = c.event, c.trig
@@ -118,7 +123,7 @@ def candidate_features(doc, cands: list) -> list[list[str]]:
             base.append("key_rulekept_before")
         if c.rule_keep:
             kept_before.add(k)
-        base += _twin_features(cands, c, i_of[id(c)])
+        base += _twin_features(cands, c, i_of[id(c)], groups[_twin_group(c)])
         feats = [f"t={t}"] + base + [f"t={t}&{f}" for f in base if not f.startswith(("w=", "sub=", "rule="))]
         out.append(feats)
     return out
@@ -148,11 +153,19 @@ def _twins(a, b) -> bool:
     return (la.geonameid is not None and la.geonameid == lb.geonameid) or _km(la, lb) <= 30
 
 
-def _twin_features(cands: list, c, i: int) -> list[str]:
+def _twin_group(c) -> tuple:
+    """What two twins (`_twins`) share exactly: type, sub-type and day."""
+    ev = c.event
+    return (ev.plover.type, ev.acled.sub_event_type if ev.acled else None,
+            ev.date.value[:10] if ev.date and ev.date.value else None)
+
+
+def _twin_features(cands: list, c, i: int, group: list[int]) -> list[str]:
     """Whether an earlier (or later) candidate of the article is a twin of this one, and whether it has
-    the same actor or was kept by the rules: a retelling ("وكانت الطائرات قد قصفت البلدة") comes later."""
-    before = [b for b in cands[:i] if b.trig is not c.trig and _twins(b, c)]
-    after = [b for b in cands[i + 1:] if b.trig is not c.trig and _twins(b, c)]
+    the same actor or was kept by the rules: a retelling ("وكانت الطائرات قد قصفت البلدة") comes later.
+    `group`: the indices of the candidates of c's `_twin_group`, in order (only they can be twins)."""
+    before = [cands[j] for j in group if j < i and cands[j].trig is not c.trig and _twins(cands[j], c)]
+    after = [cands[j] for j in group if j > i and cands[j].trig is not c.trig and _twins(cands[j], c)]
     out = [f"twins_before={min(len(before), 2)}"]
     if after:
         out.append("twin_after")
@@ -166,17 +179,64 @@ def _twin_features(cands: list, c, i: int) -> list[str]:
     return out
 
 
+@dataclass
 class EventFilter(SparseLogit):
     """Logistic regression over candidate features; a candidate is kept when its probability is at
-    least `threshold`."""
+    least `threshold`, or, when `ruled_out_threshold` is set, a candidate the hand rules drop when it
+    is at least that: the rules' verdict stands unless the model is sure enough against it."""
+
+    ruled_out_threshold: float | None = None
+
+    def settings(self) -> dict[str, float]:
+        out = super().settings()
+        if self.ruled_out_threshold is not None:
+            out["ruled_out_threshold"] = self.ruled_out_threshold
+        return out
+
+    def bar(self, rule_keep: bool) -> float:
+        return self.threshold if rule_keep or self.ruled_out_threshold is None else self.ruled_out_threshold
 
     def decide(self, doc, cands: list) -> None:
         for c, f in zip(cands, candidate_features(doc, cands)):
-            c.keep = self.probability(f) >= self.threshold
+            c.keep = self.probability(f) >= self.bar(c.rule_keep)
 
     @classmethod
     def shipped(cls) -> "EventFilter | None":
         path = Path(data_path("events", FILTER_FILE))
+        return cls.read(path) if path.exists() else None
+
+
+# verdicts that say the act was not reported as done: no filter brings such a candidate back
+NOT_DONE = ("negated", "hypothetical", "demanded")
+
+
+def rescuable(c) -> bool:
+    """A candidate the hand-written filters drop only for want of evidence (no place, actor or recipient
+    named, an anaphoric or plural noun), not because the text says the act did not happen: negated,
+    hypothetical ("من أجل اعتقال"), demanded or an aim ("تحرك الجيش لقصف حمص")."""
+    return not c.rule_keep and not c.aim and not any(c.verdicts.get(v) for v in NOT_DONE)
+
+
+@dataclass
+class RescueFilter(EventFilter):
+    """The rule path's filter: every candidate the hand-written filters keep stays (threshold 0); one they
+    drop is kept when the model gives it at least `ruled_out_threshold` ("دعت الوزارة" with no recipient
+    named, a strike whose place is two sentences up). Trained on the candidates of the default rule path
+    (train_event_filter.py --rescue); marsad/data/events/rescue_filter.tsv."""
+
+    threshold: float = 0.0
+    ruled_out_threshold: float | None = 1.01
+
+    def decide(self, doc, cands: list) -> None:
+        if not any(rescuable(c) for c in cands):
+            return
+        feats = candidate_features(doc, cands)  # features read the whole article's candidates
+        for c, f in zip(cands, feats):
+            c.keep = c.rule_keep or rescuable(c) and self.probability(f) >= self.ruled_out_threshold
+
+    @classmethod
+    def shipped(cls) -> "RescueFilter | None":
+        path = Path(data_path("events", RESCUE_FILE))
         return cls.read(path) if path.exists() else None
 
 

@@ -105,12 +105,15 @@ class EventExtractor:
     MARSAD_EVENT_ACTORS=rules or False keeps the hand rules' actor. `recipient_ranker`: the same for the
     recipient (MARSAD_EVENT_RECIPIENTS). `subtype_model`: the learned ACLED sub-type of an attack
     (subtype_model.py), on by default for the lexicon's triggers (the learned trigger model types its triggers
-    itself); MARSAD_EVENT_SUBTYPES=rules keeps the weapon rules'."""
+    itself); MARSAD_EVENT_SUBTYPES=rules keeps the weapon rules'. `rescue_filter`: on the rule path (no
+    learned trigger model, no learned filter), a learned second look at the candidates the hand-written
+    filters drop (event_filter.RescueFilter); what they keep stays kept. On by default;
+    MARSAD_EVENT_RESCUE=rules leaves the hand-written filters alone."""
 
     name = "events"
 
     def __init__(self, trigger_model=None, event_filter=None, place_ranker=None, actor_ranker=None,
-                 recipient_ranker=None, subtype_model=None):
+                 recipient_ranker=None, subtype_model=None, rescue_filter=None):
         stack = _env_mode("MARSAD_EVENTS", "rules")
         # None: the shipped model when the environment asks for the learned part; False: the rules
         pick = lambda given, var, default, module, cls: (  # noqa: E731
@@ -122,10 +125,12 @@ class EventExtractor:
         self.event_filter = pick(event_filter, "MARSAD_EVENT_FILTER", stack, "event_filter", "EventFilter")
         self.place_ranker = pick(place_ranker, "MARSAD_EVENT_PLACES", stack, "place_ranker", "PlaceRanker")
         self.trigger_model = pick(trigger_model, "MARSAD_EVENTS", "rules", "trigger_model", "TriggerModel")
+        self.rescue_filter = None if self.trigger_model is not None or self.event_filter is not None else \
+            pick(rescue_filter, "MARSAD_EVENT_RESCUE", "learned", "event_filter", "RescueFilter")
 
     def __call__(self, doc: Doc) -> Doc:
         # without a learned filter the rules decide, and a candidate stops at the first rule that drops it
-        cands = self.candidates(doc, complete=self.event_filter is not None)
+        cands = self.candidates(doc, complete=self.event_filter is not None or self.rescue_filter is not None)
         doc.events = dedupe([c.event for c in cands if c.keep])
         return doc
 
@@ -147,8 +152,9 @@ class EventExtractor:
                 out.append(c)
                 if c.rule_keep and c.event.actors:
                     last_actor = c.event.actors[0]
-        if self.event_filter is not None and out:
-            self.event_filter.decide(doc, out)
+        decider = self.event_filter or self.rescue_filter
+        if decider is not None and out:
+            decider.decide(doc, out)
         return out
 
     def trigger_sites(self, doc: Doc):
@@ -232,7 +238,7 @@ class EventExtractor:
             )
             out.append(Candidate(ev, trig, sent, dict(verdicts), needs=needs, place_source=source,
                                  places=len(places), list_index=k, clause_end=clause_end,
-                                 subtype_features=subtype_feats))
+                                 subtype_features=subtype_feats, aim=_purpose(trig.token, before)))
         return out
 
 
@@ -244,7 +250,7 @@ def _shipped_model(module: str, cls: str):
 
 
 EVENT_ENV = ("MARSAD_EVENTS", "MARSAD_EVENT_FILTER", "MARSAD_EVENT_PLACES", "MARSAD_EVENT_ACTORS",
-             "MARSAD_EVENT_RECIPIENTS", "MARSAD_EVENT_SUBTYPES")
+             "MARSAD_EVENT_RECIPIENTS", "MARSAD_EVENT_SUBTYPES", "MARSAD_EVENT_RESCUE")
 
 
 def check_environment() -> None:
@@ -279,6 +285,7 @@ class Candidate:
     clause_end: int = 0
     previous: Trigger | None = None  # the trigger before it in the sentence
     keep: bool = True
+    aim: bool = False  # a verbal noun of purpose ("لاعتقال"): an aim, never an act that happened
     subtype_features: list[str] | None = None  # what the sub-type model read (subtype_model.py)
 
     @property
@@ -779,15 +786,19 @@ UNDERGO_WINDOW = 4  # the verb, its subject between: "تعرضت قاعدة عي
 
 
 def _purpose_or_class(tok: Token, before: list[Token] = ()) -> bool:
-    """Verbal nouns that do not report one event: with ل of purpose ("لمواجهة", "لاعتقال" = in order
-    to; not after a verb of undergoing: "تعرضت لهجوم"), or definite plurals that name a class of events
-    ("الاعتداءات", "والاعتقالات والمداهمات")."""
+    """Verbal nouns that do not report one event: with ل of purpose, or definite plurals that name a
+    class of events ("الاعتداءات", "والاعتقالات والمداهمات")."""
+    w = tok.norm
+    return _purpose(tok, before) or w.startswith(("ال", "وال", "بال", "فال")) and w.endswith("ات")
+
+
+def _purpose(tok: Token, before: list[Token] = ()) -> bool:
+    """A verbal noun with the ل of purpose: "لمواجهة", "لاعتقال" = in order to; not after a verb of
+    undergoing ("تعرضت لهجوم")."""
     w = tok.norm
     lex = rule_lexicon()
-    if w.startswith("ل") and not w.startswith("لل") and w not in lex.index and lex.lookup(w[1:]) \
-            and not any(t.norm in UNDERGO for t in before):
-        return True
-    return w.startswith(("ال", "وال", "بال", "فال")) and w.endswith("ات")
+    return w.startswith("ل") and not w.startswith("لل") and w not in lex.index and bool(lex.lookup(w[1:])) \
+        and not any(t.norm in UNDERGO for t in before)
 
 
 # relative pronouns (closed class): "المناطق التي تسيطر عليها", "القرار الذي يدعو إلى"

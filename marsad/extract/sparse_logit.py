@@ -22,27 +22,31 @@ class SparseLogit:
     weights: dict[str, float] = field(default_factory=dict)
     threshold: float = 0.5
 
+    def settings(self) -> dict[str, float]:
+        """The decision settings written above the bias ("#threshold"); subclasses add theirs."""
+        return {"threshold": self.threshold}
+
     def probability(self, feats: list[str]) -> float:
         z = self.bias + sum(self.weights.get(f, 0.0) for f in feats)
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
     def write(self, path: Path) -> None:
-        lines = [f"#threshold\t{self.threshold:.4f}", f"#bias\t{self.bias:.4f}"]
+        lines = [f"#{name}\t{value:.4f}" for name, value in self.settings().items()] + [f"#bias\t{self.bias:.4f}"]
         lines += [f"{n}\t{w:.4f}" for n, w in sorted(self.weights.items())]
         Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     @classmethod
     def read(cls, path: Path):
-        bias, threshold, weights = 0.0, 0.5, {}
+        bias, settings, weights = 0.0, {}, {}
         for line in Path(path).read_text(encoding="utf-8").splitlines():
             name, _, value = line.rpartition("\t")
             if name == "#bias":
                 bias = float(value)
-            elif name == "#threshold":
-                threshold = float(value)
+            elif name.startswith("#"):
+                settings[name[1:]] = float(value)
             elif name:
                 weights[name] = float(value)
-        return cls(bias, weights, threshold)
+        return cls(bias, weights, **settings)
 
     @classmethod
     def fit(cls, X: list[list[str]], y: list[bool], c: float = 0.5, threshold: float = 0.5):

@@ -55,7 +55,7 @@ def _matched(docs: dict, records_by_id: dict, ids: list[str], score, role: str):
         rec = _Recorder(ActorRanker if role == "actor" else RecipientRanker)
         doc = copy.deepcopy(docs[doc_id])
         stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, subtype_model=False,
-                               actor_ranker=rec if role == "actor" else False,
+                               rescue_filter=False, actor_ranker=rec if role == "actor" else False,
                                recipient_ranker=rec if role == "recipient" else False)
         gold = [g for g in records_by_id[doc_id]["events"] if not g.get("optional")]
         for c in stage.candidates(doc, complete=False):
@@ -197,7 +197,7 @@ def country_table(rows: dict, ids, least: int = COUNTRY_LEAST, share: float = CO
 
 def predict(docs: dict, ids: list[str], ranker, recipient_ranker=False, subtype_model=False) -> dict[str, dict]:
     stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=ranker,
-                           recipient_ranker=recipient_ranker, subtype_model=subtype_model)
+                           recipient_ranker=recipient_ranker, subtype_model=subtype_model, rescue_filter=False)
     return {d: json.loads(stage(copy.deepcopy(docs[d])).to_record().model_dump_json()) for d in ids}
 
 

@@ -19,6 +19,15 @@ The shipped models are the learned stack that MARSAD_EVENTS=learned loads: the p
 `python -m marsad.extract.train_events --shared ../shared --no-cv` first) placed by that ranker, its
 threshold chosen by a 5-fold CV over all of them; training is deterministic, so the commands rebuild
 them byte for byte.
+
+The default rule path's rescue filter (event_filter.RescueFilter, marsad/data/events/rescue_filter.tsv):
+
+    python -m marsad.extract.train_event_filter --shared ../shared --rescue [--cv-only | --no-cv]
+
+prints the grouped CV of the default rule path with and without it (each fold's corpus trigger rows,
+actor and recipient rankers, sub-type model and rescue filter learned from its four training folds, the
+filter's bar from RULED_OUT_THRESHOLDS by an inner CV), then trains it on the candidates of the shipped
+rule path (run train_events --rules, train_subtypes and train_actor_ranker first) and writes it.
 """
 from __future__ import annotations
 
@@ -32,12 +41,16 @@ from pathlib import Path
 
 from marsad.data import data_path
 from marsad.extract import train_events as T
-from marsad.extract.event_filter import FILTER_FILE, EventFilter, candidate_features, train_filter
+from marsad.extract.event_filter import (FILTER_FILE, RESCUE_FILE, EventFilter, RescueFilter, candidate_features,
+                                         rescuable, train_filter)
 from marsad.extract.events import EventExtractor, dedupe
 
 C = 0.3
 NEWS_POOL_PREFIX = "ar-news-"  # ids of ../shared/data/news/articles.jsonl (the corpus file's are almayadeen-*)
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
+# the rescuing filter ("-rescue" models): every candidate the rules keep stays, one they drop is kept
+# when the model gives it at least one of these (chosen by the inner CV; 1.01: none)
+RULED_OUT_THRESHOLDS = (0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 1.01)
 INNER_FOLDS = 4
 
 
@@ -73,10 +86,10 @@ class CandidateSet:
     """The candidates of some articles under one trigger source, with features and labels."""
 
     def __init__(self, docs: dict, records_by_id: dict, ids: list[str], trigger_model, score, place_ranker=None,
-                 one_to_one: bool = False):
-        stage = EventExtractor(trigger_model=trigger_model if trigger_model is not None else False,
-                               event_filter=False, place_ranker=place_ranker or False, actor_ranker=False,
-                               recipient_ranker=False, subtype_model=False)
+                 one_to_one: bool = False, stage: EventExtractor | None = None):
+        stage = stage or EventExtractor(trigger_model=trigger_model if trigger_model is not None else False,
+                                        event_filter=False, place_ranker=place_ranker or False, actor_ranker=False,
+                                        recipient_ranker=False, subtype_model=False, rescue_filter=False)
         self.ids = ids
         self.cands, self.feats, self.labels = {}, {}, {}
         for doc_id in ids:
@@ -130,8 +143,10 @@ def _full(score, ge: dict, pe: dict) -> bool:
             and score.same_date(ge.get("date"), pe.get("date")))
 
 
-def choose_threshold(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C) -> float:
-    """The threshold with the best events F1 (score.py) on `ids`, from probabilities of an inner CV."""
+def choose_threshold(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C,
+                     rescue: bool = False) -> tuple[float, float | None]:
+    """The threshold with the best events F1 (score.py) on `ids`, from probabilities of an inner CV;
+    `rescue`: (0, the bar for the candidates the rules drop)."""
     probs: dict[str, list[float]] = {}
     for k in range(INNER_FOLDS):
         inner_test = [d for d in ids if _inner_fold(d) == k]
@@ -140,21 +155,24 @@ def choose_threshold(cs: CandidateSet, ids: list[str], gold: dict, score, c: flo
         for d in inner_test:
             probs[d] = [model.probability(f) for f in cs.feats[d]]
     best = None
-    for t in THRESHOLDS:
+    pairs = [(0.0, u) for u in RULED_OUT_THRESHOLDS] if rescue else [(t, None) for t in THRESHOLDS]
+    for t, u in pairs:
         preds = {}
         for d in ids:
-            kept = [copy.deepcopy(cd.event) for cd, p in zip(cs.cands[d], probs[d]) if p >= t]
+            keep = (lambda cd, p: cd.rule_keep or rescuable(cd) and p >= u) if rescue else (lambda cd, p: p >= t)
+            kept = [copy.deepcopy(cd.event) for cd, p in zip(cs.cands[d], probs[d]) if keep(cd, p)]
             preds[d] = {"events": [_event_dict(e) for e in dedupe(kept)]}
         f1 = score.score({d: gold[d] for d in ids}, preds)["events"]["f1"]
         if best is None or f1 > best[0]:
-            best = (f1, t)
+            best = (f1, (t, u))
     return best[1]
 
 
-def fit(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C) -> EventFilter:
-    threshold = choose_threshold(cs, ids, gold, score, c)
+def fit(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C, rescue: bool = False) -> EventFilter:
+    threshold, ruled_out = choose_threshold(cs, ids, gold, score, c, rescue)
     X, y = cs.training_data(ids)
     model = train_filter(X, y, c, threshold)
+    model.ruled_out_threshold = ruled_out
     return model
 
 
@@ -190,24 +208,27 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
             if source == "corpus":  # the rule path with the corpus trigger rows of the training folds
                 use_corpus_rows(T.fold_corpus_rows([by_id[d] for d in train], docs))
             tm = trig if trig is not None else False
+            cand_sets: dict = {}  # this fold's training candidates, shared by the models that read the same
             ranker = None
             if pairs:
                 X = [f for d in train for f in pairs[d][0]]
                 y = [lab for d in train for lab in pairs[d][1]]
                 ranker = train_ranker(X, y, c)
             stages = {"rules": EventExtractor(trigger_model=tm, event_filter=False, place_ranker=False,
-                                              actor_ranker=False, recipient_ranker=False, subtype_model=False)}
+                                              actor_ranker=False, recipient_ranker=False, subtype_model=False, rescue_filter=False)}
             for m in models:
                 place = ranker if "place" in m else None
                 filt = None
                 if "filter" in m:
                     one = m.endswith("-dedup")
                     cs = (fixed_one if one else fixed) if (fixed is not None and place is None) else \
+                        cand_sets.get((one, place is not None)) or \
                         CandidateSet(docs, by_id, train, trig, score, place_ranker=place, one_to_one=one)
-                    filt = fit(cs, train, gold, score, c)
-                    thresholds[m].append(filt.threshold)
+                    cand_sets[(one, place is not None)] = cs
+                    filt = fit(cs, train, gold, score, c, rescue=m.endswith("-rescue"))
+                    thresholds[m].append(filt.ruled_out_threshold if m.endswith("-rescue") else filt.threshold)
                 stages[m] = EventExtractor(trigger_model=tm, event_filter=filt or False, place_ranker=place or False,
-                                           actor_ranker=False, recipient_ranker=False, subtype_model=False)
+                                           actor_ranker=False, recipient_ranker=False, subtype_model=False, rescue_filter=False)
             for d in test:
                 for m, stage in stages.items():
                     doc = stage(copy.deepcopy(docs[d]))
@@ -226,12 +247,63 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
     return results
 
 
+def rule_path(actor_ranker=False, recipient_ranker=False, subtype_model=False, rescue_filter=False) -> EventExtractor:
+    """The default rule path's event stage with the given learned parts (False: the rules')."""
+    return EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=actor_ranker,
+                          recipient_ranker=recipient_ranker, subtype_model=subtype_model, rescue_filter=rescue_filter)
+
+
+def fit_rescue(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C) -> RescueFilter:
+    m = fit(cs, ids, gold, score, c, rescue=True)
+    return RescueFilter(m.bias, m.weights, 0.0, m.ruled_out_threshold)
+
+
+def cross_validate_rescue(records, docs, shared: Path, c: float = C) -> dict:
+    """The default rule path with and without the rescue filter, document-grouped 5-fold CV: in each
+    fold the corpus trigger rows, the actor and recipient rankers, the sub-type model and the rescue
+    filter (its bar chosen by an inner CV) learn from the four training folds only."""
+    from marsad.extract import train_actor_ranker as AR
+    from marsad.extract import train_subtypes as ST
+    from marsad.extract.triggers import use_corpus_rows
+
+    score = T._load_module("score", shared / "eval" / "score.py")
+    gold = {r["doc_id"]: T.scoring_copy(r, score) for r in records}
+    by_id = {r["doc_id"]: r for r in records}
+    ids = [r["doc_id"] for r in records]
+    use_corpus_rows([])  # the rankers and the sub-type model learn from the hand lexicon's candidates
+    actor_rows = AR.decisions(docs, by_id, ids, score)
+    recipient_rows = AR.recipient_decisions(docs, by_id, ids, score)
+    subtype_rows = ST.decisions(docs, by_id, ids, ST.attack_subtypes(records))
+    preds: dict[str, dict] = {"default rule path, hand-written filters": {}, "default rule path + rescue filter": {}}
+    bars = []
+    for k in range(T.FOLDS):
+        test = [d for d in ids if T.fold_of(d) == k]
+        train = [d for d in ids if T.fold_of(d) != k]
+        use_corpus_rows(T.fold_corpus_rows([by_id[d] for d in train], docs))
+        actor, recipient = AR.rankers(actor_rows, recipient_rows, train)
+        parts = {"actor_ranker": actor, "recipient_ranker": recipient, "subtype_model": ST.fit(subtype_rows, train)}
+        cs = CandidateSet(docs, by_id, train, None, score, stage=rule_path(**parts))
+        rescue = fit_rescue(cs, train, gold, score, c)
+        bars.append(rescue.ruled_out_threshold)
+        for name, stage in (("default rule path, hand-written filters", rule_path(**parts)),
+                            ("default rule path + rescue filter", rule_path(**parts, rescue_filter=rescue))):
+            for d in test:
+                preds[name][d] = json.loads(stage(copy.deepcopy(docs[d])).to_record().model_dump_json())
+        use_corpus_rows([])
+    use_corpus_rows(None)
+    out = {m: {**score.score(gold, p), "recipients": AR.recipients_on_matched(gold, p, score)} for m, p in preds.items()}
+    news = {d: g for d, g in gold.items() if d.startswith(NEWS_POOL_PREFIX)}
+    out.update({f"{m} [news]": score.score(news, p) for m, p in preds.items()})
+    out["thresholds"] = bars
+    return out
+
+
 def place_pairs(docs: dict, by_id: dict, ids: list[str], score) -> dict:
     """Per article, the place ranker's training pairs from its annotated triggers."""
     from marsad.extract.place_ranker import training_pairs
 
     stage = EventExtractor(trigger_model=OracleTriggers(_shipped_triggers(), by_id), event_filter=False,
-                           place_ranker=False, actor_ranker=False, recipient_ranker=False, subtype_model=False)
+                           place_ranker=False, actor_ranker=False, recipient_ranker=False, subtype_model=False, rescue_filter=False)
     return {d: training_pairs(docs[d], by_id[d], stage, score) for d in ids}
 
 
@@ -276,16 +348,41 @@ def main(argv=None) -> None:
     ap.add_argument("--no-cv", action="store_true")
     ap.add_argument("--triggers", nargs="+", default=["rules"], choices=["rules", "corpus", "learned", "oracle"])
     ap.add_argument("--models", nargs="+", default=["filter", "place", "place+filter"],
-                    choices=["filter", "place", "place+filter", "filter-dedup", "place+filter-dedup"], help="learned combinations to measure")
+                    choices=["filter", "place", "place+filter", "filter-dedup", "place+filter-dedup", "filter-rescue"], help="learned combinations to measure")
     ap.add_argument("--c", type=float, default=C, help="inverse regularization strength")
     ap.add_argument("--dump", help="folder for the cross-validated predictions (one JSON file per setting)")
     ap.add_argument("--cache", default="/tmp", help="folder for the pre-event stage cache")
+    ap.add_argument("--rescue", action="store_true",
+                    help="the default rule path's rescue filter: its CV, then rescue_filter.tsv (run train_subtypes "
+                         "and train_actor_ranker first)")
     args = ap.parse_args(argv)
     shared = T.shared_folder(ap, args.shared)
     t0 = time.time()
     records = T.corpus_records(shared)
     docs = prepared_docs(records, Path(args.cache) if args.cache else None)
     print(f"{len(records)} annotated articles; pipeline before the event stage: {time.time() - t0:.0f} s")
+    if args.rescue:
+        if not args.no_cv:
+            res = cross_validate_rescue(records, docs, shared, args.c)
+            for which, sc in res.items():
+                if which != "thresholds":
+                    print(f"{which:48}: events F1 {sc['events']['f1']:.3f} (P {sc['events']['precision']:.3f} "
+                          f"R {sc['events']['recall']:.3f}, tp {sc['events']['tp']})  types {sc['event_types']['f1']:.3f}"
+                          f"  actors {sc['actors_on_matched_events']:.3f}"
+                          + (f"  recipients {sc['recipients']:.3f}" if "recipients" in sc else ""), flush=True)
+            print(f"rescue bars chosen per fold: {res['thresholds']}")
+        if not args.cv_only:  # the shipped filter learns from the candidates of the shipped rule path
+            score = T._load_module("score", shared / "eval" / "score.py")
+            gold = {r["doc_id"]: T.scoring_copy(r, score) for r in records}
+            by_id = {r["doc_id"]: r for r in records}
+            ids = [r["doc_id"] for r in records]
+            stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, rescue_filter=False)
+            model = fit_rescue(CandidateSet(docs, by_id, ids, None, score, stage=stage), ids, gold, score, args.c)
+            out = Path(data_path("events", RESCUE_FILE))
+            model.write(out)
+            print(f"rescue filter written to {out} ({len(model.weights)} weights, bar {model.ruled_out_threshold}) "
+                  f"in {time.time() - t0:.0f} s")
+        return
     if not args.no_cv:
         res = cross_validate(records, docs, shared, args.triggers, args.models, args.c, args.dump)
         for source, r in res.items():

@@ -205,13 +205,14 @@ def train_types(seqs, vectors: dict) -> TypeClassifier:
 
 
 def predict(docs: dict, ids: list[str], model: TriggerModel | None, actor_ranker=False,
-            recipient_ranker=False, subtype_model=False) -> dict[str, dict]:
+            recipient_ranker=False, subtype_model=False, rescue_filter=False) -> dict[str, dict]:
     """The records of articles `ids` (the rankers and the sub-type model False: the rules' choices; never
     the shipped models, which were trained on these articles)."""
     from marsad.extract.events import EventExtractor
 
     stage = EventExtractor(trigger_model=model if model is not None else False, actor_ranker=actor_ranker,
-                           recipient_ranker=recipient_ranker, subtype_model=subtype_model)
+                           recipient_ranker=recipient_ranker, subtype_model=subtype_model,
+                           rescue_filter=rescue_filter)
     out = {}
     for doc_id in ids:
         doc = stage(copy.deepcopy(docs[doc_id]))

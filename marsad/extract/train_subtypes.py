@@ -49,7 +49,7 @@ def decisions(docs: dict, by_id: dict, ids: list[str], classes: set[str]) -> dic
     """Per article: (features, the rules' sub-type, the annotated sub-type) of each attack of the rule
     path whose trigger word is an annotated ASSAULT's trigger (one per trigger, whatever its places)."""
     stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=False,
-                           recipient_ranker=False, subtype_model=_Recorder(classes))
+                           recipient_ranker=False, subtype_model=_Recorder(classes), rescue_filter=False)
     out = {}
     for d in ids:
         gold = [e for e in by_id[d]["events"] if e["plover"]["type"] == "ASSAULT" and e.get("trigger")
@@ -75,7 +75,7 @@ def fit(rows: dict, ids, c: float = C) -> SubtypeModel:
 
 def predict(docs: dict, ids: list[str], actor_ranker, recipient_ranker, subtype_model) -> dict[str, dict]:
     stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=actor_ranker,
-                           recipient_ranker=recipient_ranker, subtype_model=subtype_model)
+                           recipient_ranker=recipient_ranker, subtype_model=subtype_model, rescue_filter=False)
     return {d: json.loads(stage(copy.deepcopy(docs[d])).to_record().model_dump_json()) for d in ids}
 
 
