@@ -16,11 +16,14 @@ next trigger. Its arguments come from the mentions the earlier stages found:
   sentence's subject; forces with no country take their place's; recipient: the
   actor after على/ضد/لـ or the object after the subject;
 * ACLED sub-type rules (seize/arrest/strike/fight) resolved from the actor's
-  sector, the recipient, and weapon words (weapons.tsv);
+  sector, the recipient, and weapon words (weapons.tsv); which kind of attack,
+  learned from where the weapon words stand (subtype_model.py);
 * size (counts.py), modality (modality.py), attribution (speech.py).
 
 Negated and hypothetical events are not emitted (PLOVER: "negated events can be
-excluded"); future ones are, flagged. The same event told twice (same type,
+excluded"); future ones are, flagged. A candidate the hand-written filters drop for
+want of evidence (no place, actor or recipient named) can be brought back by the
+learned rescue filter (event_filter.RescueFilter). The same event told twice (same type,
 place, day and actor) is kept once, with the attributions merged.
 """
 from __future__ import annotations
@@ -255,8 +258,8 @@ EVENT_ENV = ("MARSAD_EVENTS", "MARSAD_EVENT_FILTER", "MARSAD_EVENT_PLACES", "MAR
 
 def check_environment() -> None:
     """Raise ValueError for a misspelt MARSAD_EVENTS / MARSAD_EVENT_FILTER / MARSAD_EVENT_PLACES /
-    MARSAD_EVENT_ACTORS / MARSAD_EVENT_RECIPIENTS / MARSAD_CORPUS_TRIGGERS (the CLI checks before it reads
-    any input)."""
+    MARSAD_EVENT_ACTORS / MARSAD_EVENT_RECIPIENTS / MARSAD_EVENT_SUBTYPES / MARSAD_EVENT_RESCUE /
+    MARSAD_CORPUS_TRIGGERS (the CLI checks before it reads any input)."""
     for var in EVENT_ENV:
         _env_mode(var, "rules")
     corpus_triggers_on()
