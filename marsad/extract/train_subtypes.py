@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 from pathlib import Path
 
 from marsad.data import data_path
@@ -73,12 +72,6 @@ def fit(rows: dict, ids, c: float = C) -> SubtypeModel:
     return SubtypeModel.fit(X, y, c)
 
 
-def predict(docs: dict, ids: list[str], actor_ranker, recipient_ranker, subtype_model) -> dict[str, dict]:
-    stage = EventExtractor(trigger_model=False, event_filter=False, place_ranker=False, actor_ranker=actor_ranker,
-                           recipient_ranker=recipient_ranker, subtype_model=subtype_model, rescue_filter=False)
-    return {d: json.loads(stage(copy.deepcopy(docs[d])).to_record().model_dump_json()) for d in ids}
-
-
 def main(argv=None) -> None:
     from marsad.extract import train_actor_ranker as AR
 
@@ -118,8 +111,8 @@ def main(argv=None) -> None:
                     right["model"] += model.choose(f, rule, None)[0] == want
             use_corpus_rows(T.fold_corpus_rows([by_id[d] for d in train_ids], docs))
             actor, recipient = AR.rankers(actor_rows, recipient_rows, train_ids)
-            runs["rules' sub-types (before)"].update(predict(docs, test, actor, recipient, False))
-            runs["sub-type model"].update(predict(docs, test, actor, recipient, model))
+            runs["rules' sub-types (before)"].update(AR.predict(docs, test, actor, recipient, False))
+            runs["sub-type model"].update(AR.predict(docs, test, actor, recipient, model))
             use_corpus_rows([])
         use_corpus_rows(None)
         for name, preds in runs.items():
