@@ -13,7 +13,6 @@ actor_countries.tsv and recipient_ranker.tsv (byte for byte the same for the sam
 """
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 from pathlib import Path
@@ -202,20 +201,8 @@ def predict(docs: dict, ids: list[str], ranker, recipient_ranker=False, subtype_
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--shared", default=str(T.ROOT.parent / "shared"))
-    ap.add_argument("--cache", default=None, help="folder for the articles run up to the event stage")
-    ap.add_argument("--cv-only", action="store_true")
-    ap.add_argument("--no-cv", action="store_true")
-    ap.add_argument("-c", type=float, default=C)
-    ap.add_argument("--no-countries", action="store_true", help="CV without the country table")
-    args = ap.parse_args(argv)
-    shared = T.shared_folder(ap, args.shared)
-    score = T._load_module("score", shared / "eval" / "score.py")
-    records = T.corpus_records(shared)
-    by_id = {r["doc_id"]: r for r in records}
-    docs = T.prepared_docs(records, Path(args.cache) if args.cache else None)
-    ids = [r["doc_id"] for r in records]
+    args, score, records, by_id, docs, ids = T.corpus_command(
+        __doc__, C, argv, [(("--no-countries",), {"action": "store_true", "help": "CV without the country table"})])
     if not args.no_cv:
         # the rankers learn from the hand lexicon's candidates, each test fold is read with the corpus
         # trigger rows of its training folds (corpus_triggers.py): nothing learned from a test article
@@ -228,7 +215,7 @@ def main(argv=None) -> None:
 
         subtype_rows = ST.decisions(docs, by_id, ids, ST.attack_subtypes(records))
         runs = {"rules' actor and recipient": {}, "actor ranker": {}, "actor and recipient rankers": {},
-                "actor and recipient rankers, sub-type model (default)": {}}
+                "actor and recipient rankers, sub-type model (the default without the rescue filter)": {}}
         right = [0, 0]
         for k in range(T.FOLDS):
             test = [d for d in ids if T.fold_of(d) == k]
@@ -238,7 +225,7 @@ def main(argv=None) -> None:
             runs["rules' actor and recipient"].update(predict(docs, test, False))
             runs["actor ranker"].update(predict(docs, test, model))
             runs["actor and recipient rankers"].update(predict(docs, test, model, recipients))
-            runs["actor and recipient rankers, sub-type model (default)"].update(
+            runs["actor and recipient rankers, sub-type model (the default without the rescue filter)"].update(
                 predict(docs, test, model, recipients, ST.fit(subtype_rows, train_ids)))
             ok, n = accuracy(model, rows, test, model.threshold)
             right[0] += ok

@@ -285,6 +285,27 @@ def print_scores(res: dict, title: str) -> None:
             print(f"  {k:26} {v}")
 
 
+def corpus_command(doc: str, c: float, argv=None, extra=()) -> tuple:
+    """The command line shared by the trainers of the rule path's learned parts (--shared, --cache,
+    --cv-only, --no-cv, -c, and `extra`: (flags, keyword arguments) pairs), and what they all load: (args,
+    score.py, the corpus records, the records by id, their Docs run up to the event stage, the ids)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--cache", default=None, help="folder for the articles run up to the event stage")
+    ap.add_argument("--cv-only", action="store_true")
+    ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("-c", type=float, default=c, help="inverse regularization strength")
+    for flags, kw in extra:
+        ap.add_argument(*flags, **kw)
+    args = ap.parse_args(argv)
+    shared = shared_folder(ap, args.shared)
+    args.shared = shared
+    records = corpus_records(shared)
+    docs = prepared_docs(records, Path(args.cache) if args.cache else None)
+    return (args, _load_module("score", shared / "eval" / "score.py"), records, {r["doc_id"]: r for r in records},
+            docs, [r["doc_id"] for r in records])
+
+
 def shared_folder(ap, path: str) -> Path:
     """../shared (or --shared) as a Path, or a clear usage error when it lacks the corpus or the scorer."""
     shared = Path(path)

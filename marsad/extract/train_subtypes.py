@@ -14,7 +14,6 @@ same for the same corpus and code).
 """
 from __future__ import annotations
 
-import argparse
 import copy
 from pathlib import Path
 
@@ -75,19 +74,7 @@ def fit(rows: dict, ids, c: float = C) -> SubtypeModel:
 def main(argv=None) -> None:
     from marsad.extract import train_actor_ranker as AR
 
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--shared", default=str(T.ROOT.parent / "shared"))
-    ap.add_argument("--cache", default=None, help="folder for the articles run up to the event stage")
-    ap.add_argument("--cv-only", action="store_true")
-    ap.add_argument("--no-cv", action="store_true")
-    ap.add_argument("-c", type=float, default=C, help="inverse regularization strength")
-    args = ap.parse_args(argv)
-    shared = T.shared_folder(ap, args.shared)
-    score = T._load_module("score", shared / "eval" / "score.py")
-    records = T.corpus_records(shared)
-    by_id = {r["doc_id"]: r for r in records}
-    docs = T.prepared_docs(records, Path(args.cache) if args.cache else None)
-    ids = [r["doc_id"] for r in records]
+    args, score, records, by_id, docs, ids = T.corpus_command(__doc__, C, argv)
     classes = attack_subtypes(records)
     use_corpus_rows([])  # decisions of the hand lexicon's candidates: no corpus row learned from a test article
     rows = decisions(docs, by_id, ids, classes)
