@@ -18,6 +18,13 @@ byte, and print the document-grouped cross-validation that chose it, with
 
     python -m marsad.extract.train_event_filter --shared ../shared
 
+That filter is the learned stack's (MARSAD_EVENTS=learned). The default rule path has `RescueFilter`: the
+same features and model, trained on the rule path's candidates, deciding only about the candidates the
+rules drop for want of evidence (`rescuable`); what the rules keep stays. Rebuild
+marsad/data/events/rescue_filter.tsv, printing its CV, with
+
+    python -m marsad.extract.train_event_filter --shared ../shared --rescue
+
 Weights are stored to four decimals, sorted by feature name; no library is needed at run time.
 """
 from __future__ import annotations
