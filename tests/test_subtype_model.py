@@ -6,9 +6,10 @@ from marsad.extract.events import EventExtractor
 from marsad.extract.subtype_model import SubtypeModel, subtype_features, weapon_classes
 from marsad.text.segment import tokens
 
-# "قصفاً مدفعياً" is shelling, though an aircraft word later in the clause comes first in weapons.tsv
-SHELLING_WITH_AIR_COVER = ("شنت قوات جيش الفتح التابعة للمعارضة السورية المسلحة قصفاً مدفعياً وصاروخياً على مواقع "
-                           "لقوات النظام السوري في محيط بلدة الفوعة، بالتزامن مع غطاء جوي كثيف.")
+# "بالمدفعية" right after the trigger is shelling, though an aircraft word later in the clause comes first
+# in weapons.tsv
+SHELLING_WITH_AIR_COVER = ("قصفت فصائل المعارضة بالمدفعية والصواريخ مواقع الجيش في محيط بلدة الفوعة، تحت غطاء جوي "
+                           "من طائرات مسيّرة.")
 ARTILLERY_WITH_DRONES_ABOVE = ("قصفت المدفعية الإسرائيلية أطراف بلدة عيتا الشعب جنوبي لبنان، فيما حلقت طائرات "
                                "مسيّرة في أجواء المنطقة.")
 

@@ -186,26 +186,13 @@ def _twin_features(cands: list, c, i: int, group: list[int]) -> list[str]:
     return out
 
 
-@dataclass
 class EventFilter(SparseLogit):
     """Logistic regression over candidate features; a candidate is kept when its probability is at
-    least `threshold`, or, when `ruled_out_threshold` is set, a candidate the hand rules drop when it
-    is at least that: the rules' verdict stands unless the model is sure enough against it."""
-
-    ruled_out_threshold: float | None = None
-
-    def settings(self) -> dict[str, float]:
-        out = super().settings()
-        if self.ruled_out_threshold is not None:
-            out["ruled_out_threshold"] = self.ruled_out_threshold
-        return out
-
-    def bar(self, rule_keep: bool) -> float:
-        return self.threshold if rule_keep or self.ruled_out_threshold is None else self.ruled_out_threshold
+    least `threshold`."""
 
     def decide(self, doc, cands: list) -> None:
         for c, f in zip(cands, candidate_features(doc, cands)):
-            c.keep = self.probability(f) >= self.bar(c.rule_keep)
+            c.keep = self.probability(f) >= self.threshold
 
     @classmethod
     def shipped(cls) -> "EventFilter | None":
@@ -231,8 +218,11 @@ class RescueFilter(EventFilter):
     named, a strike whose place is two sentences up). Trained on the candidates of the default rule path
     (train_event_filter.py --rescue); marsad/data/events/rescue_filter.tsv."""
 
-    threshold: float = 0.0
-    ruled_out_threshold: float | None = 1.01
+    threshold: float = 0.0  # unused: what the rules keep stays
+    ruled_out_threshold: float = 1.01
+
+    def settings(self) -> dict[str, float]:
+        return {**super().settings(), "ruled_out_threshold": self.ruled_out_threshold}
 
     def decide(self, doc, cands: list) -> None:
         if not any(rescuable(c) for c in cands):

@@ -207,7 +207,8 @@ class EventExtractor:
         if not complete and any(verdicts.values()):
             return []
         clause = [t for t in sent.toks if trig.token.start - 30 <= t.start < clause_end]
-        sub, mode = _acled_sub(trig, actor, recipient, clause, context=_previous_tokens(doc, sent) + sent.toks)
+        previous_toks = _previous_tokens(doc, sent)
+        sub, mode = _acled_sub(trig, actor, recipient, clause, context=previous_toks + sent.toks)
         if trig.row.acled == "strike-if-weapon" and sub is None:
             return []  # no weapon and no military target: not an attack of any ACLED type
         subtype_feats = None
@@ -216,7 +217,7 @@ class EventExtractor:
             # which kind of attack, learned from where the weapon words stand (subtype_model.py)
             from marsad.extract.subtype_model import subtype_features
 
-            subtype_feats = subtype_features(sent.toks, trig.index, clause_end, _previous_tokens(doc, sent),
+            subtype_feats = subtype_features(sent.toks, trig.index, clause_end, previous_toks,
                                              _military_target(clause, trig), actor, recipient, trig.row.acled, sub)
             sub, mode = self.subtype_model.choose(subtype_feats, sub, mode)
         places, source = _located(doc, sent, trig, clause_end)

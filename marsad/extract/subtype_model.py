@@ -3,8 +3,8 @@
 The rules (events.py `_acled_sub`) give an ASSAULT its sub-type from the first weapon word of the
 clause in the order of weapons.tsv (an aircraft word before a shell word), else from the sentence and the
 one before, else by the sides ("fight" against civilians is an Attack). On the corpus that misreads
-weapon words that belong to another act of the sentence: "شنت قوات جيش الفتح قصفاً مدفعياً وصاروخياً
-على مواقع ... بالتزامن مع غطاء جوي" is shelling, not an air strike (100 rule-kept air strikes of the
+weapon words that belong to another act of the sentence: "قصفت الفصائل بالمدفعية مواقع الجيش تحت غطاء
+جوي" is shelling, not an air strike (100 rule-kept air strikes of the
 corpus are annotated as shelling, 36 the other way round). This module makes the decision with a
 multinomial logistic regression over where each weapon word stands from the trigger (the word right
 after it, "قصفاً مدفعياً", weighs more than one at the clause's end or in the sentence before), the words
@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from marsad.data import data_path
-from marsad.text.lexicon import FormLexicon, forms, read_tsv
+from marsad.text.lexicon import FormLexicon
 from marsad.text.segment import Token
 
 SUBTYPE_FILE = "subtypes.tsv"
@@ -41,14 +41,15 @@ NEXT_WORDS = 2
 
 @lru_cache(maxsize=1)
 def weapon_classes() -> tuple[FormLexicon, list[str], dict[str, str]]:
-    """weapons.tsv as (form → row number, row → sub-type, sub-type → mode of its first row)."""
-    rows, classes, modes = [], [], {}
-    for n, cells in enumerate(read_tsv(data_path("events", "weapons.tsv"))):
-        classes.append(cells[1])
-        modes.setdefault(cells[1], cells[2])
-        for f in forms(cells[0]):
-            rows.append((f, n))
-    return FormLexicon(rows), classes, modes
+    """weapons.tsv as the weapon rules read it (events._weapons: form → row number), with row → sub-type
+    and sub-type → mode of its first row."""
+    from marsad.extract.events import _weapons
+
+    lex, order = _weapons()
+    modes: dict[str, str] = {}
+    for sub, mode in order:
+        modes.setdefault(sub, mode)
+    return lex, [sub for sub, _ in order], modes
 
 
 def _where(d: int, in_clause: bool) -> str:

@@ -48,8 +48,8 @@ from marsad.extract.events import EventExtractor, dedupe
 C = 0.3
 NEWS_POOL_PREFIX = "ar-news-"  # ids of ../shared/data/news/articles.jsonl (the corpus file's are almayadeen-*)
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
-# the rescuing filter ("-rescue" models): every candidate the rules keep stays, one they drop is kept
-# when the model gives it at least one of these (chosen by the inner CV; 1.01: none)
+# the rescue filter (--rescue): every candidate the rules keep stays, one they drop is kept when the
+# model gives it at least one of these (chosen by the inner CV; 1.01: none)
 RULED_OUT_THRESHOLDS = (0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 1.01)
 INNER_FOLDS = 4
 
@@ -144,9 +144,9 @@ def _full(score, ge: dict, pe: dict) -> bool:
 
 
 def choose_threshold(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C,
-                     rescue: bool = False) -> tuple[float, float | None]:
+                     rescue: bool = False) -> float:
     """The threshold with the best events F1 (score.py) on `ids`, from probabilities of an inner CV;
-    `rescue`: (0, the bar for the candidates the rules drop)."""
+    `rescue`: the bar for the rescuable candidates the rules drop, all they keep staying."""
     probs: dict[str, list[float]] = {}
     for k in range(INNER_FOLDS):
         inner_test = [d for d in ids if _inner_fold(d) == k]
@@ -155,24 +155,22 @@ def choose_threshold(cs: CandidateSet, ids: list[str], gold: dict, score, c: flo
         for d in inner_test:
             probs[d] = [model.probability(f) for f in cs.feats[d]]
     best = None
-    pairs = [(0.0, u) for u in RULED_OUT_THRESHOLDS] if rescue else [(t, None) for t in THRESHOLDS]
-    for t, u in pairs:
+    keep = (lambda cd, p, t: cd.rule_keep or rescuable(cd) and p >= t) if rescue else (lambda cd, p, t: p >= t)
+    for t in RULED_OUT_THRESHOLDS if rescue else THRESHOLDS:
         preds = {}
         for d in ids:
-            keep = (lambda cd, p: cd.rule_keep or rescuable(cd) and p >= u) if rescue else (lambda cd, p: p >= t)
-            kept = [copy.deepcopy(cd.event) for cd, p in zip(cs.cands[d], probs[d]) if keep(cd, p)]
+            kept = [copy.deepcopy(cd.event) for cd, p in zip(cs.cands[d], probs[d]) if keep(cd, p, t)]
             preds[d] = {"events": [_event_dict(e) for e in dedupe(kept)]}
         f1 = score.score({d: gold[d] for d in ids}, preds)["events"]["f1"]
         if best is None or f1 > best[0]:
-            best = (f1, (t, u))
+            best = (f1, t)
     return best[1]
 
 
-def fit(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C, rescue: bool = False) -> EventFilter:
-    threshold, ruled_out = choose_threshold(cs, ids, gold, score, c, rescue)
+def fit(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C) -> EventFilter:
+    threshold = choose_threshold(cs, ids, gold, score, c)
     X, y = cs.training_data(ids)
     model = train_filter(X, y, c, threshold)
-    model.ruled_out_threshold = ruled_out
     return model
 
 
@@ -208,7 +206,6 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
             if source == "corpus":  # the rule path with the corpus trigger rows of the training folds
                 use_corpus_rows(T.fold_corpus_rows([by_id[d] for d in train], docs))
             tm = trig if trig is not None else False
-            cand_sets: dict = {}  # this fold's training candidates, shared by the models that read the same
             ranker = None
             if pairs:
                 X = [f for d in train for f in pairs[d][0]]
@@ -222,11 +219,9 @@ def cross_validate(records, docs, shared: Path, sources: list[str], models: list
                 if "filter" in m:
                     one = m.endswith("-dedup")
                     cs = (fixed_one if one else fixed) if (fixed is not None and place is None) else \
-                        cand_sets.get((one, place is not None)) or \
                         CandidateSet(docs, by_id, train, trig, score, place_ranker=place, one_to_one=one)
-                    cand_sets[(one, place is not None)] = cs
-                    filt = fit(cs, train, gold, score, c, rescue=m.endswith("-rescue"))
-                    thresholds[m].append(filt.ruled_out_threshold if m.endswith("-rescue") else filt.threshold)
+                    filt = fit(cs, train, gold, score, c)
+                    thresholds[m].append(filt.threshold)
                 stages[m] = EventExtractor(trigger_model=tm, event_filter=filt or False, place_ranker=place or False,
                                            actor_ranker=False, recipient_ranker=False, subtype_model=False, rescue_filter=False)
             for d in test:
@@ -254,8 +249,9 @@ def rule_path(actor_ranker=False, recipient_ranker=False, subtype_model=False, r
 
 
 def fit_rescue(cs: CandidateSet, ids: list[str], gold: dict, score, c: float = C) -> RescueFilter:
-    m = fit(cs, ids, gold, score, c, rescue=True)
-    return RescueFilter(m.bias, m.weights, 0.0, m.ruled_out_threshold)
+    bar = choose_threshold(cs, ids, gold, score, c, rescue=True)
+    m = train_filter(*cs.training_data(ids), c)
+    return RescueFilter(m.bias, m.weights, ruled_out_threshold=bar)
 
 
 def cross_validate_rescue(records, docs, shared: Path, c: float = C) -> dict:
@@ -348,7 +344,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-cv", action="store_true")
     ap.add_argument("--triggers", nargs="+", default=["rules"], choices=["rules", "corpus", "learned", "oracle"])
     ap.add_argument("--models", nargs="+", default=["filter", "place", "place+filter"],
-                    choices=["filter", "place", "place+filter", "filter-dedup", "place+filter-dedup", "filter-rescue"], help="learned combinations to measure")
+                    choices=["filter", "place", "place+filter", "filter-dedup", "place+filter-dedup"], help="learned combinations to measure")
     ap.add_argument("--c", type=float, default=C, help="inverse regularization strength")
     ap.add_argument("--dump", help="folder for the cross-validated predictions (one JSON file per setting)")
     ap.add_argument("--cache", default="/tmp", help="folder for the pre-event stage cache")
